@@ -1,0 +1,135 @@
+"""The ``brandlab`` command line. With ``brandlab/app``, the only place that catches BrandlabError.
+
+Each subcommand is a thin wrapper over a library function; sections below are kept in
+pipeline order.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import click
+
+from brandlab import __version__
+from brandlab.config import Settings
+from brandlab.errors import BrandlabError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(fn: F) -> F:
+    """Print a BrandlabError as one clear line and exit 2 (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BrandlabError as err:
+            click.secho(f"error: {err}", fg="red", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class TqdmProgress:
+    """An ``on_progress(done, total)`` callback drawing a tqdm bar on stderr."""
+
+    def __init__(self, desc: str, unit: str = "rows") -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True, leave=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        if total and self._bar.total != total:
+            self._bar.total = total
+        self._bar.n = done
+        self._bar.refresh()
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    obj: Settings = ctx.obj
+    return obj
+
+
+@click.group()
+@click.version_option(__version__, prog_name="brandlab")
+@click.option("--workspace", "-w", type=click.Path(path_type=Path), default=None,
+              help="DuckDB workspace file (default .brandlab/workspace.duckdb or $BRANDLAB_WORKSPACE).")
+@click.option("--seed", type=int, default=None, help="Seed for every random step.")
+@click.option("--no-pseudonymise", is_flag=True, default=False,
+              help="Show real nicknames and user ids in reports and exports (they are personal data).")
+@click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
+@click.pass_context
+def main(ctx: click.Context, workspace: Path | None, seed: int | None, no_pseudonymise: bool, verbose: int) -> None:
+    """brandlab: city brand campaigns on Chinese social platforms, tied to talent and tourism outcomes."""
+    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
+                        format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Settings.from_env(workspace=workspace, seed=seed,
+                                pseudonymise=False if no_pseudonymise else None)
+
+
+# ---------------------------------------------------------------- ingest (issue: foundation)
+
+# ---------------------------------------------------------------- analyze (text, sentiment, network)
+
+
+@main.command()
+@click.option("--stage", "stages", multiple=True,
+              help="Run only these stages (text, sentiment, network, triad); default all.")
+@click.option("--sentiment-model", default=None,
+              help="Path or Hugging Face id of a sequence-classification model (default: the shipped model).")
+@click.option("--sentiment-labels", default=None, help="Label mapping for that model, e.g. 'LABEL_0=negative,...'.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default=None, help="Execution engine.")
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster).")
+@click.option("--taxonomy", "taxonomy_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra taxonomy YAML extending the shipped city-brand taxonomy.")
+@click.pass_context
+@handle_errors
+def analyze(ctx: click.Context, stages: tuple[str, ...], sentiment_model: str | None,
+            sentiment_labels: str | None, engine: str | None, scheduler: str | None,
+            taxonomy_files: tuple[str, ...]) -> None:
+    """Run text analytics, sentiment, network and triad stages over the workspace."""
+    from brandlab.pipeline import analyze as run_analyze
+    from brandlab.workspace import open_workspace
+
+    settings = settings_from(ctx).with_(
+        sentiment_model=sentiment_model, sentiment_labels=sentiment_labels,
+        engine=engine or settings_from(ctx).engine, scheduler=scheduler,
+        taxonomy_files=tuple(taxonomy_files))
+    bars: list[TqdmProgress] = []
+
+    def on_stage(name: str) -> TqdmProgress:
+        bar = TqdmProgress(name, unit="posts")
+        bars.append(bar)
+        return bar
+
+    with open_workspace(settings.workspace) as ws:
+        results = run_analyze(ws, settings, stages=list(stages) or None, on_stage=on_stage)
+    for b in bars:
+        b.close()
+    for stage, tables in results.items():
+        for table, n in tables.items():
+            click.echo(f"{stage:10s} {table:28s} {n:>10,d} rows")
+
+# ---------------------------------------------------------------- sentiment training
+
+# ---------------------------------------------------------------- compare / triad
+
+# ---------------------------------------------------------------- outcomes
+
+# ---------------------------------------------------------------- reproduce (survey)
+
+# ---------------------------------------------------------------- demo / app / report
+
+# ---------------------------------------------------------------- bench
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
