@@ -1,0 +1,1 @@
+"""A/B comparison of hashtags, keyword queries and campaigns."""
