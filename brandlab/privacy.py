@@ -46,6 +46,6 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Apply :func:`safe_cell` to every text column (for CSV/XLSX export)."""
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object or str(out[c].dtype) == "string":
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
             out[c] = out[c].map(safe_cell)
     return out

@@ -429,3 +429,154 @@ def concat(frames: Iterable[pd.DataFrame], schema: TableSchema) -> pd.DataFrame:
     if not frames:
         return schema.empty()
     return coerce(pd.concat(frames, ignore_index=True), schema)
+
+
+# --------------------------------------------------------------------------- compare and triad
+# (owned by brandlab/compare and brandlab/triad.py)
+
+COMPARISON_VERDICT = TableSchema(
+    "comparison_verdict",
+    (
+        _col("comparison_id", STR, False),
+        _col("side_a", STR, False),
+        _col("side_b", STR, False),
+        _col("section", STR, False, doc="engagement metric | mix | sentiment | diffusion"),
+        _col("test", STR, False),
+        _col("effect", STR, doc="what estimate measures, e.g. 'rate ratio B/A'"),
+        _col("a_value", FLOAT),
+        _col("b_value", FLOAT),
+        _col("estimate", FLOAT),
+        _col("lo", FLOAT),
+        _col("hi", FLOAT),
+        _col("p_value", FLOAT, bounds=(0.0, 1.0)),
+        _col("p_adjusted", FLOAT, bounds=(0.0, 1.0)),
+        _col("significant", BOOL),
+        _col("n_a", INT),
+        _col("n_b", INT),
+        _col("warning", STR),
+    ),
+    key=("comparison_id", "section", "test"),
+    doc="One row per test of an A/B comparison; p_adjusted is Holm over the whole table.",
+)
+
+COMPARISON_DETAIL = TableSchema(
+    "comparison_detail",
+    (
+        _col("comparison_id", STR, False),
+        _col("name", STR, False, doc="engagement_summary | platform_mix | keywords | notes | ..."),
+        _col("data", JSON, False, doc="the detail table as JSON records"),
+    ),
+    key=("comparison_id", "name"),
+)
+
+TRIAD_SCORE = TableSchema(
+    "triad_scores",
+    (
+        _col("campaign", STR, False),
+        _col("part", STR, False, values=("brand", "content", "channel", "coherence")),
+        _col("component", STR, False),
+        _col("score", FLOAT, bounds=(0.0, 1.0), doc="0 = worst, 1 = best"),
+        _col("value", FLOAT, doc="the raw measure behind the score (a divergence, a share, minutes, ...)"),
+        _col("n_posts", INT),
+        _col("detail", JSON, doc="profile / mix behind the score as JSON"),
+    ),
+    key=("campaign", "part", "component"),
+    doc="Brand-content-channel triad per campaign, each score with its evidence in triad_evidence.",
+)
+
+TRIAD_EVIDENCE = TableSchema(
+    "triad_evidence",
+    (
+        _col("campaign", STR, False),
+        _col("part", STR, False),
+        _col("component", STR, False),
+        _col("platform", STR, False),
+        _col("post_id", STR, False),
+        _col("label", STR, doc="trait / dimension / slot / role the post is evidence for"),
+        _col("terms", LIST),
+    ),
+    key=("campaign", "part", "component", "platform", "post_id", "label"),
+)
+
+register(COMPARISON_VERDICT, COMPARISON_DETAIL, TRIAD_SCORE, TRIAD_EVIDENCE)
+
+
+# --------------------------------------------------------------------------- outcomes (issue 6)
+
+FREQS = ("A", "Q", "M", "W", "D")
+
+OUTCOME_PANEL = TableSchema(
+    "outcome_panel",
+    (
+        _col("city", STR, False),
+        _col("period", DATE, False, doc="start date of the period (2023-04-01 for April 2023)"),
+        _col("freq", STR, False, values=FREQS, doc="A annual, Q quarterly, M monthly, W weekly, D daily"),
+        _col("metric", STR, False, doc="resident_population, graduates_retained, tourist_arrivals, ..."),
+        _col("value", FLOAT),
+        _col("source", STR, doc="publisher or file the number came from"),
+    ),
+    key=("city", "metric", "period"),
+    doc="Talent and tourism outcomes per city and period, in long form.",
+)
+
+POLICY_EVENT = TableSchema(
+    "policy_events",
+    (
+        _col("city", STR, False),
+        _col("date", DATE, False),
+        _col("kind", STR, False, doc="settlement_policy, hukou_reform, talent_subsidy, summit, ..."),
+        _col("description", STR),
+        _col("source", STR),
+    ),
+    key=("city", "date", "kind"),
+    doc="Policies and events that could move outcomes besides a campaign; estimators warn about them.",
+)
+
+OUTCOME_ESTIMATE = TableSchema(
+    "outcome_estimates",
+    (
+        _col("estimator", STR, False),
+        _col("metric", STR, False),
+        _col("treated", STR, False),
+        _col("treatment_time", STR, False, doc="first treated period, as written by the user"),
+        _col("effect", FLOAT, doc="average post-period effect (actual - counterfactual)"),
+        _col("lo", FLOAT),
+        _col("hi", FLOAT),
+        _col("relative_effect", FLOAT, doc="effect / average counterfactual"),
+        _col("p_value", FLOAT, bounds=(0.0, 1.0)),
+        _col("placebo_rank", INT),
+        _col("n_placebos", INT),
+        _col("pre_rmspe", FLOAT),
+        _col("pre_r2", FLOAT),
+        _col("naive_effect", FLOAT, doc="post mean - pre mean of the treated unit (no counterfactual)"),
+        _col("naive_relative", FLOAT),
+        _col("n_pre", INT),
+        _col("n_post", INT),
+        _col("warnings", LIST),
+        _col("details", JSON, doc="estimator-specific details, e.g. donor weights"),
+        _col("created_at", TIME),
+    ),
+    key=("estimator", "metric", "treated", "treatment_time"),
+    order_by="created_at",
+    doc="One row per estimate; the naive before/after number always sits beside it.",
+)
+
+OUTCOME_SERIES = TableSchema(
+    "outcome_series",
+    (
+        _col("estimator", STR, False),
+        _col("metric", STR, False),
+        _col("treated", STR, False),
+        _col("treatment_time", STR, False),
+        _col("period", STR, False, doc="period label (a date for panels, a year or index for references)"),
+        _col("actual", FLOAT),
+        _col("counterfactual", FLOAT),
+        _col("lo", FLOAT),
+        _col("hi", FLOAT),
+        _col("effect", FLOAT),
+    ),
+    key=("estimator", "metric", "treated", "treatment_time", "period"),
+    doc="Plot-ready actual vs counterfactual series of each estimate.",
+)
+
+register(OUTCOME_PANEL, POLICY_EVENT, OUTCOME_ESTIMATE, OUTCOME_SERIES)

@@ -72,3 +72,36 @@ def test_empty_side_is_a_clear_error(ws: Workspace) -> None:
     _fill(ws)
     with pytest.raises(InsufficientDataError, match="matches no posts"):
         compare_sides(ws, "#不存在#", "#成都好young#")
+
+
+def test_store_load_and_export_are_formula_safe(ws: Workspace, tmp_path) -> None:
+    from brandlab.compare.store import export_comparison, load_comparison, store_comparison
+
+    _fill(ws)
+    res = compare_sides(ws, "#成都好young#", "#雪山下的公园城市#", settings=Settings(n_boot=50))
+    res.notes.append("=HYPERLINK(\"http://x\")")
+    store_comparison(ws, res)
+    store_comparison(ws, res)  # idempotent
+    back = load_comparison(ws, res.comparison_id)
+    assert len(back.verdict) == len(res.verdict) == ws.count("comparison_verdict")
+    assert back.details["engagement_summary"]["n"].tolist() == [300, 300]
+    paths = export_comparison(back, tmp_path)
+    notes = (tmp_path / "notes.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in notes
+    assert any(p.suffix == ".xlsx" for p in paths)
+
+
+def test_cli_compare(ws: Workspace, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from brandlab.cli import main
+
+    _fill(ws)
+    path = ws.path
+    ws.close()
+    r = CliRunner().invoke(main, ["-w", str(path), "compare", "#成都好young#", "#雪山下的公园城市#",
+                                  "--out", str(tmp_path / "out")], env={"BRANDLAB_N_BOOT": "50"})
+    assert r.exit_code == 0, r.output
+    assert "nb_rate_ratio" in r.output and "Holm" in r.output
+    r = CliRunner().invoke(main, ["-w", str(path), "compare", "#不存在#", "#成都好young#"])
+    assert r.exit_code == 2 and "matches no posts" in r.output
