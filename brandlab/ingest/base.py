@@ -467,6 +467,10 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
                 f"cannot read {p.name!r} as {adapter.name}: {type(err).__name__}: {err}",
                 fix="check that the file is complete and of that format (or pass --format)"),
                 path=str(p)) from err
+        for name, n in derive_from_posts(ws, str(p)).items():
+            counts = report.tables.setdefault(name, TableCounts())
+            counts.read += n
+            counts.accepted += n
         finished = pd.Timestamp.now(tz=TIMEZONE)
         log_rows = pd.DataFrame([{
             "file_hash": digest, "source_file": str(p), "source_format": adapter.name,
@@ -477,6 +481,32 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
             ws.upsert(log_rows, TABLES["ingest_log"])
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def derive_from_posts(ws: Any, source_file: str) -> dict[str, int]:
+    """Rows other tables gain from the posts of one file, in SQL: reply edges (comment -> the post or
+    comment it answers, when both authors are known) and placeholder authors (id + nickname) for
+    authors not yet in ``authors``; a creators export later replaces the placeholders."""
+    con = ws.con
+    n_edges = con.execute(
+        """INSERT INTO edges (platform, src_author_id, dst_author_id, post_id, kind, created_at, resolved, origin)
+        SELECT DISTINCT c.platform, p.author_id, c.author_id, c.post_id, 'reply', c.published_at, TRUE, 'reply'
+        FROM posts c JOIN posts p ON p.platform = c.platform AND p.post_id = c.parent_id
+        WHERE c.kind = 'comment' AND c.author_id IS NOT NULL AND p.author_id IS NOT NULL
+          AND (c.source_file = $f OR p.source_file = $f)
+          AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.platform = c.platform AND e.kind = 'reply'
+                          AND e.post_id = c.post_id AND e.src_author_id = p.author_id
+                          AND e.dst_author_id = c.author_id)""", {"f": source_file}).fetchone()
+    n_authors = con.execute(
+        """INSERT INTO authors (platform, author_id, nickname, source_file, source_format)
+        SELECT platform, author_id, arg_max(author_name, coalesce(crawled_at, published_at)),
+               any_value(source_file), any_value(source_format)
+        FROM posts WHERE source_file = $f AND author_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM authors a WHERE a.platform = posts.platform
+                          AND a.author_id = posts.author_id)
+        GROUP BY platform, author_id""", {"f": source_file}).fetchone()
+    out = {"edges": int(n_edges[0]) if n_edges else 0, "authors": int(n_authors[0]) if n_authors else 0}
+    return {k: v for k, v in out.items() if v}
 
 
 def _write_chunk(ws: Any, parsed: Parsed, ctx: ReadContext, report: IngestReport) -> None:
