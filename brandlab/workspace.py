@@ -171,9 +171,17 @@ class Workspace:
         return from_arrow(at, schema if columns is None else None)
 
     def count(self, table: str) -> int:
+        return int(self.scalar(f"SELECT count(*) FROM {_q(table)}") or 0)
+
+    def scalar(self, query: str, params: Sequence[Any] | None = None) -> Any:
+        """The first value of the first row (None when there is none).
+
+        Uses fetchall(): DuckDB refuses new work on a connection whose last result was not fully
+        fetched, so never call ``con.execute(...).fetchone()`` on the shared connection.
+        """
         with self._lock:
-            row = self.con.execute(f"SELECT count(*) FROM {_q(table)}").fetchone()
-        return int(row[0]) if row else 0
+            rows = self.con.execute(query, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     # ----------------------------------------------------------------- writing
     def _stage(self, df: pd.DataFrame, schema: TableSchema) -> str:
@@ -214,9 +222,9 @@ class Workspace:
             self.con.execute(
                 f"INSERT INTO {t} ({cols}) SELECT {cols} FROM _batch WHERE NOT EXISTS "
                 f"(SELECT 1 FROM {t} WHERE {on})")
-            n = self.con.execute("SELECT count(*) FROM _batch").fetchone()
+            n = self.con.execute("SELECT count(*) FROM _batch").fetchall()
             self.con.execute("DROP TABLE _batch")
-        return int(n[0]) if n else 0
+        return int(n[0][0]) if n else 0
 
     def append(self, df: pd.DataFrame, schema: TableSchema | str, *, validated: bool = False) -> int:
         schema = TABLES[schema] if isinstance(schema, str) else schema

@@ -1,0 +1,233 @@
+"""The brand-content-channel triad of a campaign, each part a score with its evidence.
+
+Scores are on [0, 1], 1 = best. Every component returns the post ids behind it.
+
+- brand: the trait profile; week-to-week consistency = 1 - mean Jensen-Shannon divergence
+  (base 2) between consecutive weeks' trait distributions; fit to a declared target
+  positioning = 1 - JSD(profile, target).
+- content: coverage of the content dimensions weighted by each generation's priorities
+  (a dimension counts as covered when at least ``covered_share`` of the posts address it).
+- channel: platform diversity and role balance (normalised entropy), posting-time alignment
+  with fragmented-time slots, official accounts' reply rate and median reply latency.
+- coherence: 1 - JSD between the projected image (official and media posts) and the perceived
+  image (everyone else's posts and comments), with the traits where they diverge most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+#: default target positioning for youth attraction (source study: 活力, 繁华, 时尚)
+DEFAULT_TARGET: dict[str, float] = {"活力": 1 / 3, "繁华": 1 / 3, "时尚": 1 / 3}
+
+#: each generation's top content priorities, most important first (BCG x Douyin 2020)
+DEFAULT_PRIORITIES: dict[str, tuple[str, ...]] = {
+    "Z": ("自然人文", "项目活动", "特色美食"),
+    "Y": ("自然人文", "设施资源", "项目活动"),
+    "X": ("自然人文", "设施资源", "民生政策"),
+}
+
+#: fragmented-time slots, Asia/Shanghai local time (start hour, end hour)
+FRAGMENT_SLOTS: dict[str, tuple[float, float]] = {
+    "commute_morning": (7.0, 9.0), "lunch": (11.5, 13.5), "commute_evening": (17.0, 19.0),
+    "before_sleep": (21.0, 24.0),
+}
+
+TONE_SETTERS = ("official", "media")
+ROLE_GROUPS = {"official": "official", "media": "media", "influencer_head": "influencer",
+               "influencer_waist": "influencer", "influencer_tail": "influencer", "ordinary": "ordinary"}
+
+#: alias so that taxonomies naming the dimension 城市活动 still match the priorities
+DIMENSION_ALIASES = {"城市活动": "项目活动", "城市活动/项目活动": "项目活动"}
+
+
+@dataclass
+class Part:
+    part: str
+    component: str
+    score: float
+    value: float
+    n_posts: int
+    detail: dict[str, object] = field(default_factory=dict)
+    evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["platform", "post_id", "label", "terms"]))
+
+
+def jsd(p: pd.Series | np.ndarray, q: pd.Series | np.ndarray) -> float:
+    """Jensen-Shannon divergence in bits (0 = identical, 1 = disjoint)."""
+    p, q = np.asarray(p, float), np.asarray(q, float)
+    if p.sum() == 0 or q.sum() == 0:
+        return float("nan")
+    p, q = p / p.sum(), q / q.sum()
+    m = (p + q) / 2
+
+    def kl(a: np.ndarray, b: np.ndarray) -> float:
+        nz = a > 0
+        return float(np.sum(a[nz] * np.log2(a[nz] / b[nz])))
+
+    return max(0.0, min(1.0, 0.5 * kl(p, m) + 0.5 * kl(q, m)))
+
+
+def entropy_norm(counts: pd.Series, k: int | None = None) -> float:
+    """Shannon entropy normalised by log(k) (k = number of possible categories)."""
+    c = counts[counts > 0].astype(float)
+    k = k or len(counts)
+    if k <= 1 or c.sum() == 0:
+        return 0.0
+    p = c / c.sum()
+    return float(-(p * np.log(p)).sum() / np.log(k))
+
+
+def _evidence(tags: pd.DataFrame, label_col: str = "label", per_label: int = 20) -> pd.DataFrame:
+    if tags.empty:
+        return pd.DataFrame(columns=["platform", "post_id", "label", "terms"])
+    ev = tags.sort_values(["n_matches"] if "n_matches" in tags else [label_col], ascending=False)
+    ev = ev.groupby(label_col, sort=False).head(per_label)
+    return ev.rename(columns={label_col: "label"})[["platform", "post_id", "label", "terms"]]
+
+
+def _profile(tags: pd.DataFrame, labels: list[str]) -> pd.Series:
+    return tags.groupby("label")["post_id"].nunique().reindex(labels, fill_value=0).astype(float)
+
+
+def brand_parts(posts: pd.DataFrame, traits: pd.DataFrame, labels: list[str],
+                target: dict[str, float] | None = None, min_week_posts: int = 5) -> list[Part]:
+    """Trait profile, week-to-week consistency and fit to the target positioning."""
+    target = target or DEFAULT_TARGET
+    n = len(posts)
+    prof = _profile(traits, labels)
+    share = (prof / prof.sum()) if prof.sum() else prof
+    parts = [Part("brand", "profile", float(traits["post_id"].nunique() / n) if n else 0.0,
+                  float(traits["post_id"].nunique()), n, {"shares": share.round(4).to_dict()}, _evidence(traits))]
+    weeks = traits.merge(posts[["platform", "post_id", "published_at"]], on=["platform", "post_id"])
+    weeks["week"] = weeks["published_at"].dt.tz_localize(None).dt.to_period("W").dt.start_time
+    by_week = weeks.groupby(["week", "label"])["post_id"].nunique().unstack(fill_value=0).reindex(
+        columns=labels, fill_value=0)
+    by_week = by_week[by_week.sum(axis=1) >= min_week_posts]
+    divs = [jsd(by_week.iloc[i - 1], by_week.iloc[i]) for i in range(1, len(by_week))]
+    divs = [d for d in divs if np.isfinite(d)]
+    mean_div = float(np.mean(divs)) if divs else float("nan")
+    parts.append(Part("brand", "consistency", 1 - mean_div if divs else float("nan"), mean_div, n,
+                      {"weeks": len(by_week), "weekly_jsd": [round(d, 4) for d in divs]}, _evidence(traits, per_label=5)))
+    tvec = pd.Series(target, dtype=float).reindex(labels, fill_value=0.0)
+    d = jsd(prof.to_numpy(), tvec.to_numpy())
+    gaps = (share - tvec / tvec.sum()).sort_values()
+    on_target = traits[traits["label"].isin([k for k, v in target.items() if v > 0])]
+    parts.append(Part("brand", "target_fit", 1 - d if np.isfinite(d) else float("nan"), d, n,
+                      {"target": target, "under": gaps.head(3).round(4).to_dict(),
+                       "over": gaps.tail(3).round(4).to_dict()}, _evidence(on_target)))
+    return parts
+
+
+def content_part(posts: pd.DataFrame, dims: pd.DataFrame, labels: list[str],
+                 priorities: dict[str, tuple[str, ...]] | None = None, covered_share: float = 0.10,
+                 generation_weights: dict[str, float] | None = None) -> Part:
+    """Coverage of the dimensions each generation cares about, weighted by rank (3, 2, 1)."""
+    priorities = priorities or DEFAULT_PRIORITIES
+    n = len(posts)
+    dims = dims.assign(label=dims["label"].replace(DIMENSION_ALIASES))
+    share = (dims.groupby("label")["post_id"].nunique() / n) if n else pd.Series(dtype=float)
+    per_gen: dict[str, float] = {}
+    for gen, prio in priorities.items():
+        w = np.array([len(prio) - i for i in range(len(prio))], float)
+        cov = np.array([min(1.0, float(share.get(DIMENSION_ALIASES.get(d, d), 0.0)) / covered_share) for d in prio])
+        per_gen[gen] = float((w * cov).sum() / w.sum())
+    gw = generation_weights or {g: 1.0 for g in per_gen}
+    tot = sum(gw.get(g, 0.0) for g in per_gen)
+    score = sum(per_gen[g] * gw.get(g, 0.0) for g in per_gen) / tot if tot else float("nan")
+    wanted = {DIMENSION_ALIASES.get(d, d) for p in priorities.values() for d in p}
+    return Part("content", "generation_coverage", score, score, n,
+                {"dimension_shares": share.round(4).to_dict(), "coverage_by_generation": per_gen,
+                 "generation_weights": gw, "covered_share": covered_share},
+                _evidence(dims[dims["label"].isin(wanted)]))
+
+
+def _in_slot(ts: pd.Series) -> pd.Series:
+    local = ts.dt.tz_convert("Asia/Shanghai")
+    h = local.dt.hour + local.dt.minute / 60
+    hit = pd.Series(None, index=ts.index, dtype=object)
+    for name, (a, b) in FRAGMENT_SLOTS.items():
+        hit = hit.where(~((h >= a) & (h < b)) | hit.notna(), name)
+    return hit
+
+
+def channel_parts(posts: pd.DataFrame, comments: pd.DataFrame, roles: pd.DataFrame,
+                  n_platforms: int) -> list[Part]:
+    """Platform diversity, role balance, fragmented-time alignment, official reply behaviour."""
+    n = len(posts)
+    parts = []
+    pm = posts["platform"].value_counts()
+    ev = posts.groupby("platform").head(10)[["platform", "post_id"]].assign(label=lambda d: d["platform"], terms=None)
+    parts.append(Part("channel", "platform_mix", entropy_norm(pm, max(n_platforms, len(pm))), float(len(pm)), n,
+                      {"counts": pm.to_dict()}, ev))
+    with_role = posts.merge(roles[["platform", "author_id", "role"]], on=["platform", "author_id"], how="left")
+    with_role["group"] = with_role["role"].map(ROLE_GROUPS).fillna("ordinary")
+    rm = with_role["group"].value_counts().reindex(["official", "media", "influencer", "ordinary"], fill_value=0)
+    ev = with_role.groupby("group").head(10)[["platform", "post_id", "group"]].rename(columns={"group": "label"})
+    parts.append(Part("channel", "role_mix", entropy_norm(rm, 4), float((rm[list(TONE_SETTERS)].sum()) / n) if n else 0,
+                      n, {"counts": rm.to_dict(), "tone_setter_share": float(rm[list(TONE_SETTERS)].sum() / n) if n else 0},
+                      ev.assign(terms=None)))
+    slot = _in_slot(posts["published_at"])
+    aligned = slot.notna()
+    ev = posts[aligned].head(50)[["platform", "post_id"]].assign(label=slot[aligned].head(50).to_numpy(), terms=None)
+    parts.append(Part("channel", "time_alignment", float(aligned.mean()) if n else float("nan"),
+                      float(aligned.mean()) if n else float("nan"), n,
+                      {"by_slot": slot.value_counts().to_dict(), "slot_hours_share": 7 / 24}, ev))
+    parts.append(_official_replies(with_role, comments, roles))
+    return parts
+
+
+def _official_replies(posts: pd.DataFrame, comments: pd.DataFrame, roles: pd.DataFrame) -> Part:
+    official = posts[posts["group"] == "official"]
+    if official.empty or comments.empty:
+        return Part("channel", "official_reply_rate", float("nan"), float("nan"), len(official),
+                    {"note": "no official posts with comments"})
+    c = comments.merge(official[["platform", "post_id", "author_id"]].rename(
+        columns={"post_id": "root_id", "author_id": "root_author"}), on=["platform", "root_id"])
+    if c.empty:
+        return Part("channel", "official_reply_rate", float("nan"), float("nan"), len(official),
+                    {"note": "official posts received no comments in the workspace"})
+    rows, evid = [], []
+    for (plat, root), g in c.groupby(["platform", "root_id"]):
+        audience = g[g["author_id"] != g["root_author"]]
+        replies = g[g["author_id"] == g["root_author"]]
+        if audience.empty:
+            continue
+        first = audience["published_at"].min()
+        later = replies[replies["published_at"] >= first]
+        latency = (later["published_at"].min() - first).total_seconds() / 60 if len(later) else np.nan
+        rows.append({"replied": len(later) > 0, "latency_min": latency})
+        evid.append({"platform": plat, "post_id": root, "label": "replied" if len(later) else "unanswered",
+                     "terms": None})
+    r = pd.DataFrame(rows)
+    if r.empty:
+        return Part("channel", "official_reply_rate", float("nan"), float("nan"), len(official),
+                    {"note": "no audience comments on official posts"})
+    rate = float(r["replied"].mean())
+    return Part("channel", "official_reply_rate", rate, rate, len(r),
+                {"threads": len(r), "median_latency_min": float(r["latency_min"].median())
+                 if r["latency_min"].notna().any() else None}, pd.DataFrame(evid))
+
+
+def coherence_part(traits: pd.DataFrame, posts_roles: pd.DataFrame, labels: list[str]) -> Part:
+    """Projected (official + media) vs perceived (audience) trait distributions."""
+    t = traits.merge(posts_roles[["platform", "post_id", "group"]], on=["platform", "post_id"], how="left")
+    t["group"] = t["group"].fillna("ordinary")
+    proj = t[t["group"].isin(TONE_SETTERS)]
+    perc = t[~t["group"].isin(TONE_SETTERS)]
+    pp, pa = _profile(proj, labels), _profile(perc, labels)
+    d = jsd(pp.to_numpy(), pa.to_numpy())
+    if not np.isfinite(d):
+        return Part("coherence", "projected_vs_perceived", float("nan"), float("nan"), len(t),
+                    {"note": "needs trait-tagged posts from both official/media and audience accounts",
+                     "projected_posts": int(proj["post_id"].nunique()), "perceived_posts": int(perc["post_id"].nunique())})
+    gap = (pp / pp.sum() - pa / pa.sum()).sort_values()
+    top = list(gap.index[:2]) + list(gap.index[-2:])
+    ev = pd.concat([_evidence(proj[proj["label"].isin(top)], per_label=5),
+                    _evidence(perc[perc["label"].isin(top)], per_label=5)], ignore_index=True)
+    return Part("coherence", "projected_vs_perceived", 1 - d, d, len(t),
+                {"projected": (pp / pp.sum()).round(4).to_dict(), "perceived": (pa / pa.sum()).round(4).to_dict(),
+                 "diverge_most": {k: round(float(gap[k]), 4) for k in top}}, ev)
