@@ -518,14 +518,22 @@ def _write_chunk(ws: Any, parsed: Parsed, ctx: ReadContext, report: IngestReport
     primary.read += parsed.rows_read
     primary.quarantined += n_q
     for name, df in parsed.tables.items():
-        df = df.copy() if "source_file" not in df.columns else df
-        df["source_file"] = ctx.source_file
-        df["source_format"] = ctx.source_format
+        names = TABLES[name].names
+        df = df.copy()
+        if "source_file" in names:
+            df["source_file"] = ctx.source_file
+            df["source_format"] = ctx.source_format
         if name == "posts" and ctx.campaign is not None:
             df["campaign"] = ctx.campaign
-        ws.upsert(df, TABLES[name])
+        accepted = len(df)
+        schema = TABLES[name]
+        if schema.key and len(df):  # duplicates within the chunk: the newest crawl wins, then the last row
+            if schema.order_by and schema.order_by in df.columns:
+                df = df.sort_values(schema.order_by, kind="stable", na_position="first")
+            df = df.drop_duplicates(list(schema.key), keep="last")
+        ws.upsert(df, schema)
         counts = report.tables.setdefault(name, TableCounts())
-        counts.accepted += len(df)
+        counts.accepted += accepted
         if name != parsed.primary:
             counts.read += len(df)
     if len(q):

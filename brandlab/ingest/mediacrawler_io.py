@@ -112,7 +112,7 @@ class MediaCrawlerText:
 
         ropts = pacsv.ReadOptions(block_size=int(min(max(avg * ctx.chunk_size, 1 << 20), 1 << 28)),
                                   encoding="utf8" if encoding == "utf-8-sig" else "gb18030",
-                                  column_names=columns, skip_rows=1)
+                                  column_names=columns, skip_rows=1, use_threads=False)
         copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in columns}, strings_can_be_null=True)
         try:
             reader = pacsv.open_csv(path, read_options=ropts, convert_options=copts,

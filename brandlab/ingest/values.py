@@ -410,7 +410,7 @@ def parse_times(series: pd.Series, *, as_of: Any = None, errors: str = "coerce")
 
 # ------------------------------------------------------------------------------------ ids
 
-_SCI = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+_SCI = re.compile(r"^[+-]?\d(?:\.\d+)?[eE][+-]\d+$")
 _INT_DOT_ZERO = re.compile(r"^\d+\.0+$")
 
 
