@@ -77,6 +77,55 @@ def main(ctx: click.Context, workspace: Path | None, seed: int | None, no_pseudo
 
 # ---------------------------------------------------------------- ingest (issue: foundation)
 
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", default=None, help="Force an adapter (see --list-formats) instead of detecting.")
+@click.option("--as-of", "as_of", default=None,
+              help="Anchor for relative times ('5分钟前') when a file has no crawl time, e.g. 2025-04-22.")
+@click.option("--campaign", default=None, help="Label the ingested posts with this campaign.")
+@click.option("--list-formats", is_flag=True, help="List the ingest adapters and exit.")
+@click.pass_context
+@handle_errors
+def ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, as_of: str | None,
+           campaign: str | None, list_formats: bool) -> None:
+    """Read exports (files or folders) into the workspace; print what was read, accepted, quarantined."""
+    from brandlab.ingest import ingest_paths, load_adapters
+    from brandlab.workspace import open_workspace
+
+    if list_formats:
+        for name in sorted(load_adapters()):
+            click.echo(name)
+        return
+    if not paths:
+        raise click.UsageError("give at least one file or folder (or --list-formats)")
+    settings = settings_from(ctx)
+    failed: list[str] = []
+    bar: list[TqdmProgress] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(TqdmProgress("ingest", unit="rows"))
+        bar[0](done, total)
+
+    def on_file(report: Any, path: Path, err: Exception | None) -> None:
+        if bar:
+            bar.pop().close()
+        if err is not None:
+            failed.append(str(path))
+            click.secho(f"error: {err}", fg="red", err=True)
+        else:
+            click.echo(report.summary())
+
+    with open_workspace(settings.workspace) as ws:
+        ingest_paths(ws, paths, fmt=fmt, as_of=as_of or settings.as_of, campaign=campaign,
+                     on_progress=progress, on_file=on_file)
+    if failed:
+        click.secho(f"{len(failed)} file(s) failed and were left out (the workspace is unchanged for them)",
+                    fg="red", err=True)
+        sys.exit(2)
+
+
 # ---------------------------------------------------------------- analyze (text, sentiment, network)
 
 
