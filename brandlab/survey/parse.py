@@ -94,7 +94,7 @@ def _find_group(raw: RawSurvey, q: Question, mapping: Mapping) -> list[HeaderCol
 def _option_columns(raw: RawSurvey, q: Question, cols: list[HeaderColumn]) -> list[tuple[HeaderColumn, str]]:
     names = option_names([c.stem for c in cols])
     out, unknown = [], []
-    for c, name in zip(cols, names):
+    for c, name in zip(cols, names, strict=True):
         key = normalise_text(name)
         if key in q.ignore:
             continue
