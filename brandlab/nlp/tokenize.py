@@ -126,6 +126,23 @@ def _cut_chunk(texts: list[str]) -> list[list[str]]:
     return [_WORKER.cut(t) for t in texts]
 
 
+#: jieba's finalseg splits the non-Chinese part of an HMM buffer with this pattern ("t.cn" ->
+#: "t", ".", "cn"; "3.5G" -> "3.5", "G"); jieba-rs keeps the whole run. We apply it to jieba-rs's
+#: tokens so that both backends agree (tests/nlp/test_tokenize.py::test_backends_agree).
+_FINALSEG_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+_ASCII_JOINED = re.compile(r"[A-Za-z0-9][^\sA-Za-z0-9\u0080-\uffff]|[^\sA-Za-z0-9\u0080-\uffff][A-Za-z0-9]")
+
+
+def _resplit_ascii(tokens: list[str], has_word: Callable[[str], bool]) -> list[str]:
+    out: list[str] = []
+    for t in tokens:
+        if len(t) > 1 and t.isascii() and not t.isalnum() and not t.isspace() and not has_word(t):
+            out.extend(x for x in _FINALSEG_SKIP.split(t) if x)
+        else:
+            out.append(t)
+    return out
+
+
 def _build_rjieba(words: list[UserWord], hmm: bool) -> Callable[[str], list[str]]:
     import rjieba
 
@@ -136,7 +153,10 @@ def _build_rjieba(words: list[UserWord], hmm: bool) -> Callable[[str], list[str]
         seg.add_word(word, DEFAULT_USER_FREQ if freq is None else freq, None)
 
     def cut(text: str) -> list[str]:
-        return seg.cut(text, hmm)
+        tokens: list[str] = seg.cut(text, hmm)
+        if hmm and _ASCII_JOINED.search(text):
+            return _resplit_ascii(tokens, seg.has_word)
+        return tokens
 
     return cut
 
