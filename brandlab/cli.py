@@ -169,6 +169,41 @@ def analyze(ctx: click.Context, stages: tuple[str, ...], sentiment_model: str | 
 
 # ---------------------------------------------------------------- sentiment training
 
+
+@main.command("train-sentiment")
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder with the labelled corpora (default: ../shared/data/sentiment).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path(".train"), show_default=True,
+              help="Work folder: splits, checkpoint, held-out predictions, ONNX exports, log.")
+@click.option("--model-dir", type=click.Path(path_type=Path), default=None,
+              help="Where to write the shipped files (default: brandlab/models/sentiment).")
+@click.option("--epochs", type=int, default=3, show_default=True)
+@click.option("--max-train", type=int, default=None, help="Use at most this many training rows (seeded sample).")
+@click.option("--layers", type=int, default=3, show_default=True)
+@click.option("--hidden", type=int, default=192, show_default=True)
+@click.option("--heads", type=int, default=4, show_default=True)
+@click.option("--max-len", type=int, default=128, show_default=True)
+@click.option("--batch-size", type=int, default=64, show_default=True)
+@click.option("--lr", type=float, default=1e-3, show_default=True)
+@click.option("--threads", type=int, default=2, show_default=True, help="torch / onnxruntime threads.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--time-limit-min", type=float, default=None, help="Stop training after this many minutes.")
+@click.option("--reuse", is_flag=True, help="Reuse a finished baseline / checkpoint found in --out.")
+@click.pass_context
+@handle_errors
+def train_sentiment(ctx: click.Context, data: Path | None, out: Path, model_dir: Path | None, epochs: int,
+                    max_train: int | None, layers: int, hidden: int, heads: int, max_len: int, batch_size: int,
+                    lr: float, threads: int, device: str, time_limit_min: float | None, reuse: bool) -> None:
+    """Train, evaluate and export brandlab's sentiment model (needs pip install -e '.[train]')."""
+    from brandlab.training.run import DEFAULT_DATA, MODEL_DIR, TrainConfig, train_sentiment as run_training
+
+    cfg = TrainConfig(data=data or DEFAULT_DATA, out=out, model_dir=model_dir or MODEL_DIR,
+                      seed=settings_from(ctx).seed, epochs=epochs, max_train=max_train, layers=layers,
+                      hidden=hidden, heads=heads, max_len=max_len, batch_size=batch_size, lr=lr,
+                      threads=threads, device=device, time_limit_min=time_limit_min, reuse=reuse)
+    run_training(cfg, echo=lambda line: click.echo(line, err=True))
+
+
 # ---------------------------------------------------------------- compare / triad
 
 
@@ -223,6 +258,52 @@ def compare(ctx: click.Context, side_a: str, side_b: str, platforms: tuple[str, 
 # ---------------------------------------------------------------- outcomes
 
 # ---------------------------------------------------------------- reproduce (survey)
+
+
+@main.command()
+@click.argument("survey", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="YAML mapping the survey's questions to brandlab concepts (see brandlab/survey/mapping.py).")
+@click.option("--findings", "findings_path", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Findings YAML (default: the BCG x Douyin 2020 study shipped with brandlab).")
+@click.option("--workspace", "out_workspace", default=None, type=click.Path(path_type=Path),
+              help="Also write respondents, answers, shares, tests, verdicts and quarantine to this workspace.")
+@click.option("--n-boot", type=int, default=None, help="Bootstrap draws (default: settings, 1000).")
+@click.option("--min-group-size", type=int, default=None, help="Smallest generation judged (default 30).")
+@click.pass_context
+@handle_errors
+def reproduce(ctx: click.Context, survey: Path, mapping_path: str, findings_path: str | None,
+              out_workspace: Path | None, n_boot: int | None, min_group_size: int | None) -> None:
+    """Compare a 问卷星 / 腾讯问卷 survey with published findings: a verdict per finding."""
+    import warnings
+
+    from brandlab import survey as sv
+    from brandlab.errors import SmallSampleWarning
+
+    settings = settings_from(ctx).with_(**{k: v for k, v in (("n_boot", n_boot), ("min_group_size", min_group_size))
+                                           if v is not None})
+    data = sv.read_survey(survey, mapping_path, settings=settings)
+    findings = sv.load_findings(findings_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)  # small groups are reported in the verdict table
+        result = sv.analyze_survey(data, settings, findings=findings)
+    gens = data.respondents["generation"].value_counts().to_dict()
+    click.echo(f"{survey} ({data.source_format}): {len(data.respondents)} respondents "
+               + ", ".join(f"{g} {gens.get(g, 0)}" for g in ("X", "Y", "Z", "unknown"))
+               + f"; {len(data.quarantine)} answers quarantined")
+    click.echo(f"findings: {findings.citation}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(sv.format_verdicts(result.verdicts))
+    if len(data.quarantine):
+        click.echo("quarantined (first 10):")
+        click.echo(data.quarantine[["source_row", "column", "value", "reason"]].head(10).to_string(index=False))
+    if out_workspace is not None:
+        from brandlab.workspace import Workspace
+
+        with Workspace(out_workspace) as ws:
+            written = sv.write_results(ws, result)
+        click.echo(f"wrote {', '.join(f'{t} {n}' for t, n in written.items())} to {out_workspace}")
 
 # ---------------------------------------------------------------- demo / app / report
 

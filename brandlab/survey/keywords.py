@@ -7,7 +7,9 @@ the shape of closed answers (SURVEY_ANSWER rows for a derived concept such as
 ``city_image_traits``), so the same shares, intervals, rank stability and tests apply.
 
 ``text_answers`` is pure and takes the segmenter and lexicon as arguments; ``taxonomy_lexicon``
-and ``default_cut`` build them from brandlab.nlp (the shipped taxonomy and tokenizer).
+and ``default_cut`` build them from brandlab.nlp (the shipped taxonomy, matched
+as :func:`brandlab.nlp.taxonomy.tag_posts` matches posts: one token = one term, a term may carry
+several labels).
 """
 
 from __future__ import annotations
@@ -23,9 +25,15 @@ from brandlab.schema import SURVEY_ANSWER, validate
 from brandlab.survey.parse import SurveyData
 
 Cut = Callable[[str], list[str]]
+#: term -> label key, or term -> label keys (a term may carry several labels, as in the taxonomy)
+Lexicon = Mapping[str, str] | Mapping[str, tuple[str, ...]]
 
 
-def text_answers(texts: pd.DataFrame, lexicon: Mapping[str, str], cut: Cut, *, source_concept: str,
+def _labels(v: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (v,) if isinstance(v, str) else tuple(v)
+
+
+def text_answers(texts: pd.DataFrame, lexicon: Lexicon, cut: Cut, *, source_concept: str,
                  concept: str, labels: list[str] | None = None, survey_id: str = "") -> tuple[pd.DataFrame, list[str]]:
     """SURVEY_ANSWER rows (one per respondent with an answer x label) and the label list.
 
@@ -33,10 +41,10 @@ def text_answers(texts: pd.DataFrame, lexicon: Mapping[str, str], cut: Cut, *, s
     rows with selected False), so shares are of all who answered.
     """
     t = texts[texts["concept"] == source_concept]
-    items = labels or sorted(set(lexicon.values()))
+    items = labels or sorted({lab for v in lexicon.values() for lab in _labels(v)})
     rows = []
     for rid, text in zip(t["respondent_id"], t["text"], strict=True):
-        hit = {lexicon[tok] for tok in cut(str(text)) if tok in lexicon}
+        hit = {lab for tok in cut(str(text)) if tok in lexicon for lab in _labels(lexicon[tok])}
         rows.extend({"survey_id": survey_id, "respondent_id": rid, "concept": concept, "item": it,
                      "selected": it in hit, "rank": None} for it in items)
     return validate(pd.DataFrame(rows, columns=SURVEY_ANSWER.names), SURVEY_ANSWER), items
@@ -51,7 +59,7 @@ def top_terms(texts: pd.DataFrame, cut: Cut, *, source_concept: str, n: int = 20
     return pd.DataFrame(counts.most_common(n), columns=["term", "respondents"])
 
 
-def with_text_concept(data: SurveyData, lexicon: Mapping[str, str], cut: Cut, *,
+def with_text_concept(data: SurveyData, lexicon: Lexicon, cut: Cut, *,
                       source_concept: str = "city_image_text", concept: str = "city_image_traits",
                       labels: list[str] | None = None) -> SurveyData:
     """A copy of ``data`` with the derived concept added to answers and items (no-op without texts)."""
@@ -71,27 +79,18 @@ def _nlp_missing(err: Exception) -> ModelUnavailableError:
 
 
 @lru_cache(maxsize=4)
-def taxonomy_lexicon(section: str = "traits", taxonomy_files: tuple[str, ...] = ()) -> dict[str, str]:
-    """term → label key of one taxonomy section (``traits`` or ``dimensions``)."""
+def taxonomy_lexicon(facet: str = "trait", taxonomy_files: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """term → label keys of one taxonomy facet (``trait`` or ``dimension``), as the tagger matches them."""
     try:
         from brandlab.nlp.taxonomy import load_taxonomy
     except ImportError as err:
         raise _nlp_missing(err) from err
-    tax = load_taxonomy(*taxonomy_files) if taxonomy_files else load_taxonomy()
-    return _lexicon_of(tax, section)
-
-
-def _lexicon_of(tax: object, section: str) -> dict[str, str]:
-    """Read term → key from a loaded taxonomy whatever its container (mapping or attributes)."""
-    part = tax.get(section) if isinstance(tax, Mapping) else getattr(tax, section)
-    labels = part.values() if isinstance(part, Mapping) else part
-    out: dict[str, str] = {}
-    for lab in labels:
-        key = lab["key"] if isinstance(lab, Mapping) else lab.key
-        terms = lab["terms"] if isinstance(lab, Mapping) else lab.terms
-        for term in (terms.split() if isinstance(terms, str) else terms):
-            out.setdefault(str(term), str(key))
-    return out
+    table = load_taxonomy(taxonomy_files).term_table()
+    table = table[table["facet"] == facet]
+    if table.empty:
+        raise ModelUnavailableError(format_message(f"the taxonomy has no labels of facet {facet!r}",
+                                                   expected="'trait' or 'dimension'", fix="pick one of those"))
+    return {t: tuple(g) for t, g in table.groupby("term", sort=False)["label"]}
 
 
 def default_cut(taxonomy_files: tuple[str, ...] = ()) -> Cut:
