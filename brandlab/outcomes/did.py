@@ -160,7 +160,7 @@ def _event_study(df: pd.DataFrame, unit: str, time: str, outcome: str, treated: 
                  treatment_time: Any, leads: int, lags: int, alpha: float) -> pd.DataFrame:
     """Lead/lag coefficients relative to period −1, endpoints binned, cluster-robust by unit."""
     periods = np.sort(df[time].unique())
-    t0 = int(np.searchsorted(periods, treatment_time))
+    t0 = int(np.sum(pd.Index(periods) < treatment_time))
     idx = {p: i for i, p in enumerate(periods)}
     rel = df[time].map(idx).to_numpy() - t0
     rel = np.clip(rel, -leads, lags)

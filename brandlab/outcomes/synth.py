@@ -120,6 +120,8 @@ def predictor_matrix(data: pd.DataFrame, unit: str, time: str, units: Sequence[s
 def _fit_one(treated: str, donors: list[str], z: pd.DataFrame, x: pd.DataFrame | None,
              opt_mask: np.ndarray, maxiter: int) -> tuple[np.ndarray, np.ndarray | None]:
     z0, z1 = z[donors].to_numpy(float)[opt_mask], z[treated].to_numpy(float)[opt_mask]
+    scale = float(np.mean(np.abs(z1))) or 1.0   # the QP's tolerances assume values near 1
+    z0, z1 = z0 / scale, z1 / scale
     if x is None:
         return solve_weights(np.ones(len(z1)) / len(z1), z0, z1), None
     xs = x[[treated, *donors]]
@@ -203,9 +205,10 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
             band_lo = synth + np.quantile(kept, alpha / 2, axis=0)
             band_hi = synth + np.quantile(kept, 1 - alpha / 2, axis=0)
         else:
-            flag(warnings_, f"synth: only {len(kept)} placebo(s) fit the pre-period within "
-                            f"{PLACEBO_RMSPE_CUTOFF:g}x the treated unit's RMSPE; no interval at level "
-                            f"{1 - alpha:.0%}; the p-value (placebo rank {rank}/{len(donors) + 1}) still holds")
+            need = max(2, int(np.ceil(1 / alpha)) - 1)
+            flag(warnings_, f"synth: {len(kept)} placebo(s) fit the pre-period within {PLACEBO_RMSPE_CUTOFF:g}x "
+                            f"the treated unit's RMSPE, fewer than the {need} a {1 - alpha:.0%} interval needs; "
+                            f"no interval is given (placebo rank {rank}/{len(donors) + 1} still holds)")
     check_fit(warnings_, "synth", actual[pre_mask], rmspe_pre, r2)
     if w.max() > 0.999:
         flag(warnings_, f"synth: the synthetic unit is a single donor ({donors[int(np.argmax(w))]}); "
