@@ -59,20 +59,33 @@ class Channel:
 @dataclass(frozen=True)
 class Taxonomy:
     version: str
-    labels: tuple[Label, ...]
+    entries: tuple[Label, ...]
     channels: tuple[Channel, ...]
     sources: tuple[str, ...]
 
     def facet(self, facet: str) -> list[Label]:
-        return [lb for lb in self.labels if lb.facet == facet]
+        """The labels of one facet (``trait`` or ``dimension``)."""
+        return [lb for lb in self.entries if lb.facet == facet]
+
+    def labels(self, facet: str) -> list[str]:
+        """The label keys of one facet, as written to result tables (e.g. ``vitality``)."""
+        return [lb.key for lb in self.facet(facet)]
+
+    def key_of(self, name: str, facet: str | None = None) -> str:
+        """The key of a label given its key, Chinese name or alias (``活力`` -> ``vitality``,
+        ``项目活动`` -> ``events``); KeyError when none matches."""
+        for lb in self.entries:
+            if (facet is None or lb.facet == facet) and name in (lb.key, lb.zh, *lb.aliases):
+                return lb.key
+        raise KeyError(name)
 
     def all_terms(self) -> list[str]:
-        terms = chain.from_iterable(lb.terms for lb in self.labels)
+        terms = chain.from_iterable(lb.terms for lb in self.entries)
         return list(dict.fromkeys(chain(terms, chain.from_iterable(c.terms for c in self.channels))))
 
     def term_table(self) -> pd.DataFrame:
         """One row per (term, facet, label) for traits and dimensions."""
-        rows = [(t, lb.facet, lb.key) for lb in self.labels for t in lb.terms]
+        rows = [(t, lb.facet, lb.key) for lb in self.entries for t in lb.terms]
         return pd.DataFrame(rows, columns=["term", "facet", "label"]).drop_duplicates(ignore_index=True)
 
     def channel_table(self) -> pd.DataFrame:
@@ -170,7 +183,7 @@ def parse_taxonomy(data: Any, source: str = "<taxonomy>", *, base: Taxonomy | No
         elif base is None:
             problems.append(f"missing top-level '{facet}:'")
     channels = _channels(data["channels"], "channels", problems) if "channels" in data else []
-    merged_labels, merged_channels = list(base.labels if base else ()), list(base.channels if base else ())
+    merged_labels, merged_channels = list(base.entries if base else ()), list(base.channels if base else ())
     for lb in labels:
         i = next((j for j, old in enumerate(merged_labels) if old.facet == lb.facet and
                   (lb.zh in (old.zh, *old.aliases) or (lb.key and lb.key == old.key))), None)
@@ -225,9 +238,9 @@ def _load(extra_files: tuple[str, ...]) -> Taxonomy:
     return tax
 
 
-def load_taxonomy(extra_files: Sequence[str | Path] = ()) -> Taxonomy:
+def load_taxonomy(extra_files: Sequence[str | Path] | None = ()) -> Taxonomy:
     """The shipped taxonomy extended by ``extra_files`` in order (cached per file list)."""
-    return _load(tuple(str(f) for f in extra_files))
+    return _load(tuple(str(f) for f in extra_files or ()))
 
 
 # ----------------------------------------------------------------------- tagging

@@ -1,0 +1,130 @@
+"""Shares with bootstrap confidence intervals, resampling whole authors.
+
+:func:`bootstrap_share` is the one generic helper: the share of a 0/1 (or [0, 1]) ``value`` per
+group, optionally weighted, with a percentile bootstrap interval. When an author column is given
+the bootstrap resamples authors (cluster bootstrap), because posts of one author are not
+independent: a prolific account would otherwise make an interval look far narrower than the
+evidence allows. Every result row says how many rows (``n``) and authors (``n_authors``) it rests
+on, and a group with fewer than ``min_size`` authors raises one :class:`SmallSampleWarning`
+(the result is still returned).
+
+:func:`label_shares` builds on it for tagged posts: the share of posts carrying each taxonomy
+label, per campaign, platform, week, generation, or any other column.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from brandlab.errors import SmallSampleWarning, format_message
+
+#: cap on the (replications x clusters) block drawn at once, to bound memory
+_BLOCK = 4_000_000
+
+
+def _cluster_bootstrap(num: np.ndarray, den: np.ndarray, n_boot: int, rng: np.random.Generator,
+                       alpha: float) -> tuple[float, float]:
+    """Percentile interval of sum(num)/sum(den) over clusters resampled with replacement."""
+    k = len(num)
+    if k == 0 or n_boot <= 0:
+        return float("nan"), float("nan")
+    stats = np.empty(n_boot)
+    step = max(1, _BLOCK // k)
+    for start in range(0, n_boot, step):
+        b = min(step, n_boot - start)
+        idx = rng.integers(0, k, size=(b, k))
+        d = den[idx].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stats[start:start + b] = num[idx].sum(axis=1) / d
+    stats = stats[np.isfinite(stats)]
+    if not len(stats):
+        return float("nan"), float("nan")
+    lo, hi = np.quantile(stats, [alpha / 2, 1 - alpha / 2])
+    return float(lo), float(hi)
+
+
+def bootstrap_share(df: pd.DataFrame, by: Sequence[str] | str, value: str, weight: str | None = None, *,
+                    n_boot: int = 1000, seed: int = 0, min_size: int = 30, author: str | None = None,
+                    level: float = 0.95) -> pd.DataFrame:
+    """Share of ``value`` per group with a bootstrap interval.
+
+    Returns columns ``[*by, share, lo, hi, n, n_authors]``: ``share`` = sum(w * value) / sum(w)
+    (w = 1 without ``weight``); ``lo``/``hi`` the percentile interval at ``level`` from ``n_boot``
+    resamples of authors (of rows when ``author`` is None); ``n`` rows; ``n_authors`` distinct
+    authors (= n without ``author``). Warns :class:`SmallSampleWarning` naming every group with
+    fewer than ``min_size`` authors.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in [*by, value, *(c for c in (weight, author) if c)] if c not in df.columns]
+    if missing:
+        raise KeyError(format_message(f"bootstrap_share: columns {missing} are not in the frame",
+                                      expected=f"columns among {list(df.columns)}"))
+    v = pd.to_numeric(df[value], errors="raise").astype(float)
+    if ((v < 0) | (v > 1)).any():
+        raise ValueError(format_message(f"bootstrap_share: column {value!r} has values outside [0, 1]",
+                                        found=v[(v < 0) | (v > 1)].iloc[:3].tolist(),
+                                        fix="pass a 0/1 indicator or a proportion"))
+    w = pd.to_numeric(df[weight], errors="raise").astype(float) if weight else pd.Series(1.0, index=df.index)
+    work = pd.DataFrame({"_v": v * w, "_w": w}, index=df.index)
+    for c in by:
+        work[c] = df[c]
+    clusters = df[author].astype("string").fillna("<unknown author>") if author else pd.Series(
+        np.arange(len(df)), index=df.index)
+    work["_c"] = clusters.to_numpy()
+    rng = np.random.default_rng(seed)
+    alpha = 1 - level
+    rows = []
+    small = []
+    grouped = work.groupby(by, sort=True, dropna=False) if by else [((), work)]
+    for key, g in grouped:
+        key = key if isinstance(key, tuple) else (key,)
+        per = g.groupby("_c", sort=True)[["_v", "_w"]].sum()
+        num, den = per["_v"].to_numpy(), per["_w"].to_numpy()
+        total = den.sum()
+        share = float(num.sum() / total) if total > 0 else float("nan")
+        lo, hi = _cluster_bootstrap(num, den, n_boot, rng, alpha)
+        n_authors = len(per)
+        if n_authors < min_size:
+            small.append((key, n_authors))
+        rows.append((*key, share, lo, hi, len(g), n_authors))
+    out = pd.DataFrame(rows, columns=[*by, "share", "lo", "hi", "n", "n_authors"])
+    if small:
+        shown = ", ".join(f"{'/'.join(map(str, k)) or 'all'} ({n})" for k, n in small[:10])
+        more = f" and {len(small) - 10} more" if len(small) > 10 else ""
+        unit = "authors" if author else "rows"
+        warnings.warn(format_message(
+            f"{len(small)} group(s) rest on fewer than {min_size} {unit}: {shown}{more}",
+            fix="read their shares as indicative only, merge groups, or lower Settings.min_group_size knowingly"),
+            SmallSampleWarning, stacklevel=2)
+    return out
+
+
+def label_shares(posts: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: Sequence[str],
+                 by: Sequence[str] | str, *, weight: str | None = None, author: str | None = "author_id",
+                 n_boot: int = 1000, seed: int = 0, min_size: int = 30) -> pd.DataFrame:
+    """Share of posts carrying each label of ``facet``, per group of ``by``.
+
+    ``posts``: one row per post with platform, post_id, the ``by`` columns and ``author``;
+    ``tags``: the tagger's long table (platform, post_id, facet, label). Every post of a group is
+    in the denominator, tagged or not. Returns ``[*by, label, share, lo, hi, n, n_authors]``.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    keys = ["platform", "post_id"]
+    base = posts.drop_duplicates(keys).reset_index(drop=True)
+    hit = tags.loc[tags["facet"] == facet, [*keys, "label"]].drop_duplicates()
+    hit = hit.assign(_hit=1.0)
+    frames = []
+    for lb in labels:
+        one = base.merge(hit[hit["label"] == lb][[*keys, "_hit"]], on=keys, how="left")
+        one["_hit"] = one["_hit"].fillna(0.0)
+        one["label"] = lb
+        frames.append(one)
+    if not frames or base.empty:
+        return pd.DataFrame(columns=[*by, "label", "share", "lo", "hi", "n", "n_authors"])
+    stacked = pd.concat(frames, ignore_index=True)
+    return bootstrap_share(stacked, [*by, "label"], "_hit", weight, n_boot=n_boot, seed=seed, min_size=min_size,
+                           author=author if author in stacked.columns else None)
