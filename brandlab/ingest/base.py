@@ -452,6 +452,8 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
     report = IngestReport(str(p), adapter.name, digest)
     done = 0
     with ws.transaction():
+        # re-ingesting a file replaces its quarantine rows (whole-row problems have no column to key on)
+        ws.con.execute("DELETE FROM quarantine WHERE file_hash = ?", [digest])
         try:
             for parsed in adapter.read(p, ctx):
                 _write_chunk(ws, parsed, ctx, report)

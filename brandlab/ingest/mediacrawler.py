@@ -47,7 +47,7 @@ class ItemSpec:
 
     @property
     def required(self) -> tuple[str, ...]:
-        return tuple(c for c in (self.id, self.post) if c) + ((self.times[0],) if len(self.times) == 1 else ())
+        return tuple(c for c in (self.id, self.post) if c)
 
 
 _USER = ("user_id", "creator_hash", "nickname")
@@ -202,7 +202,7 @@ def _check_columns(df: pd.DataFrame, spec: ItemSpec, ctx: ReadContext) -> None:
         raise ExportFormatError(format_message(
             f"MediaCrawler {spec.platform} {spec.item} export {ctx.source_file!r} is missing columns {missing}",
             expected=f"the keys MediaCrawler writes for {spec.platform} {spec.item}",
-            found=f"columns {sorted(map(str, df.columns))[:20]}",
+            found=f"columns {sorted(str(c) for c in df.columns if c != 'source_row')[:20]}",
             fix="re-export with a complete MediaCrawler run, or pass --format to choose another adapter"),
             path=ctx.source_file, column=missing[0])
 
