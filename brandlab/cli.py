@@ -85,10 +85,12 @@ def main(ctx: click.Context, workspace: Path | None, seed: int | None, no_pseudo
               help="Anchor for relative times ('5分钟前') when a file has no crawl time, e.g. 2025-04-22.")
 @click.option("--campaign", default=None, help="Label the ingested posts with this campaign.")
 @click.option("--list-formats", is_flag=True, help="List the ingest adapters and exit.")
+@click.option("--column-map", "column_map", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML/JSON column map for any other CSV/XLSX export (implies --format generic).")
 @click.pass_context
 @handle_errors
 def ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, as_of: str | None,
-           campaign: str | None, list_formats: bool) -> None:
+           campaign: str | None, list_formats: bool, column_map: Path | None = None) -> None:
     """Read exports (files or folders) into the workspace; print what was read, accepted, quarantined."""
     from brandlab.ingest import ingest_paths, load_adapters
     from brandlab.workspace import open_workspace
@@ -100,6 +102,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, as_of: 
     if not paths:
         raise click.UsageError("give at least one file or folder (or --list-formats)")
     settings = settings_from(ctx)
+    if column_map is not None:
+        from brandlab.ingest.generic import use_column_map
+
+        use_column_map(column_map)
+        fmt = fmt or "generic"
     failed: list[str] = []
     bar: list[TqdmProgress] = []
 
@@ -306,6 +313,72 @@ def reproduce(ctx: click.Context, survey: Path, mapping_path: str, findings_path
         click.echo(f"wrote {', '.join(f'{t} {n}' for t, n in written.items())} to {out_workspace}")
 
 # ---------------------------------------------------------------- demo / app / report
+
+
+def _workspace_for(ctx: click.Context, workspace: Path | None, default: Path) -> Path:
+    """--workspace on the command, else on the group / $BRANDLAB_WORKSPACE, else ``default``."""
+    from brandlab.config import DEFAULT_WORKSPACE
+
+    if workspace is not None:
+        return workspace
+    ws = settings_from(ctx).workspace
+    return default if ws == DEFAULT_WORKSPACE else ws
+
+
+@main.command()
+@click.option("--workspace", "-w", type=click.Path(path_type=Path), default=None,
+              help="Demo workspace (default .brandlab/demo.duckdb; rebuilt from scratch).")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), default=None,
+              help="Write the HTML report here and exit without starting the app.")
+@click.option("--no-browser", is_flag=True, help="Build the workspace and report, do not start the app.")
+@click.option("--port", type=int, default=8501, show_default=True, help="Port of the local app.")
+@click.pass_context
+@handle_errors
+def demo(ctx: click.Context, workspace: Path | None, report_path: Path | None, no_browser: bool, port: int) -> None:
+    """Build a workspace from the SYNTHETIC demo campaign, analyse it, write the report, open the app."""
+    from brandlab.demo.run import DEFAULT_WORKSPACE, build_demo, serve
+
+    settings = settings_from(ctx)
+    path = _workspace_for(ctx, workspace, DEFAULT_WORKSPACE)
+    result = build_demo(settings.with_(workspace=path), workspace=path, report=report_path,
+                        step=lambda msg: click.echo(msg, err=True))
+    click.echo(f"demo workspace: {result.workspace}  (SYNTHETIC data)")
+    click.echo(f"report: {result.report}")
+    click.echo(f"done in {result.seconds:.1f}s")
+    if report_path is not None or no_browser:
+        click.echo(f"start the app with: BRANDLAB_WORKSPACE={result.workspace} streamlit run app.py")
+        return
+    sys.exit(serve(result.workspace, port=port, open_browser=True))
+
+
+@main.command()
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True, help="HTML file to write.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--xlsx", type=click.Path(path_type=Path), default=None, help="Also write the summary XLSX here.")
+@click.pass_context
+@handle_errors
+def report(ctx: click.Context, out: Path, lang: str, xlsx: Path | None) -> None:
+    """Write the self-contained HTML report of the workspace (pseudonymised unless --no-pseudonymise)."""
+    from brandlab.report.render import summary_xlsx, write_report
+    from brandlab.workspace import open_workspace
+
+    settings = settings_from(ctx)
+    with open_workspace(settings.workspace) as ws:
+        click.echo(f"wrote {write_report(ws, settings, out, lang=lang)}")
+        if xlsx is not None:
+            xlsx.write_bytes(summary_xlsx(ws, settings))
+            click.echo(f"wrote {xlsx}")
+
+
+@main.command()
+@click.option("--port", type=int, default=8501, show_default=True)
+@click.pass_context
+@handle_errors
+def app(ctx: click.Context, port: int) -> None:
+    """Start the Streamlit app on localhost over the workspace."""
+    from brandlab.demo.run import serve
+
+    sys.exit(serve(settings_from(ctx).workspace, port=port, open_browser=True))
 
 # ---------------------------------------------------------------- bench
 
