@@ -1,0 +1,217 @@
+"""The network analysis stage: graphs, cascades, influence, roles and what-if seeding.
+
+``run(ws, settings)`` reads posts, authors and ingest edges from the workspace and replaces the
+tables graph_edges, cascade_nodes, cascade_metrics, cascade_growth, node_metrics, communities,
+role_mix and seeding (schemas in :mod:`brandlab.schema`). An empty workspace gives empty tables
+and a log line; nothing here raises for lack of data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from brandlab.config import Settings
+from brandlab.network import build, cascades, communities, influence, roles, simulate
+from brandlab.schema import (
+    CASCADE_GROWTH, CASCADE_METRICS, CASCADE_NODE, COMMUNITY, GRAPH_EDGE, NODE_METRICS, ROLE_MIX, SEEDING,
+    EdgeKind, PostKind, TableSchema, concat,
+)
+from brandlab.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+#: edge kinds that carry influence in the author graph (hashtag succession is too weak a tie)
+INFLUENCE_KINDS = (EdgeKind.REPOST.value, EdgeKind.REPLY.value, EdgeKind.MENTION.value)
+TRIGGER_WINDOW = pd.Timedelta(hours=24)
+BETWEENNESS_SOURCES = 256
+SEEDS_K = 10
+N_SIMULATIONS = 200
+OUTPUTS = (GRAPH_EDGE, CASCADE_NODE, CASCADE_METRICS, CASCADE_GROWTH, NODE_METRICS, COMMUNITY, ROLE_MIX, SEEDING)
+
+
+def _read(ws: Workspace, table: str) -> pd.DataFrame:
+    from brandlab.schema import TABLES
+
+    return ws.read(table) if ws.has_table(table) else TABLES[table].empty()
+
+
+def derive_edges(posts: pd.DataFrame, authors: pd.DataFrame, ingest: pd.DataFrame
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """graph_edges, repost tree, reply tree and hashtag adoptions from the workspace tables."""
+    resolver = build.NameResolver(posts, authors)
+    rep_edges, rep_tree = build.repost_graph(posts, authors, ingest, resolver)
+    reply_edges, reply_tree = build.reply_graph(posts, ingest)
+    adoptions = build.hashtag_adoptions(posts)
+    frames = [rep_edges, reply_edges, build.mention_edges(posts, resolver), build.hashtag_edges(adoptions)]
+    edges = concat([f for f in frames if len(f)], GRAPH_EDGE)
+    edges = edges.drop_duplicates(list(GRAPH_EDGE.key)).reset_index(drop=True)
+    return edges, rep_tree, reply_tree, adoptions
+
+
+def measure_cascades(tree: pd.DataFrame, tree_name: str, posts: pd.DataFrame
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """cascade_nodes, cascade_metrics and cascade_growth rows of one kind of tree."""
+    nodes, metrics, growth = [], [], []
+    author = posts.drop_duplicates(["platform", "post_id"]).set_index(["platform", "post_id"])["author_id"]
+    for plat, t in tree.groupby("platform", sort=True):
+        if not len(t):
+            continue
+        res = cascades.cascade_metrics(t, time="published_at")
+        inferred = set(t.loc[t["inferred"].astype(bool), "post_id"].astype(str))
+        nd = res.nodes
+        a = pd.Series([author.get((plat, x)) for x in nd["node"]], dtype=object)
+        # an inferred chain hop '<root>@<account>' belongs to that account
+        hop_acc = nd["node"].astype(str).str.partition("@")[2]
+        is_inf = nd["node"].astype(str).isin(inferred)
+        a = a.where(~is_inf, hop_acc.where(is_inf))
+        nodes.append(pd.DataFrame({
+            "platform": plat, "tree": tree_name, "root_id": nd["root"], "post_id": nd["node"],
+            "parent_id": nd["parent"], "author_id": a, "depth": nd["depth"], "subtree_size": nd["subtree_size"],
+            "elapsed_s": nd["elapsed_s"], "inferred": nd["virtual"].to_numpy() | is_inf.to_numpy()}))
+        m = res.metrics.assign(platform=plat, tree=tree_name)
+        m["root_author_id"] = [author.get((plat, r)) for r in m["root_id"]]
+        metrics.append(m)
+        growth.append(res.growth.rename(columns={"root": "root_id"}).assign(platform=plat, tree=tree_name))
+    return concat(nodes, CASCADE_NODE), concat(metrics, CASCADE_METRICS), concat(growth, CASCADE_GROWTH)
+
+
+def _campaign_hashtags(posts: pd.DataFrame, adoptions: pd.DataFrame) -> pd.DataFrame:
+    """The most adopted hashtag of each campaign (or of all posts when none is labelled)."""
+    if not len(adoptions):
+        return adoptions
+    camp = posts[["platform", "post_id", "campaign"]].copy()
+    camp["campaign"] = camp["campaign"].fillna("all")
+    a = adoptions.merge(camp, on=["platform", "post_id"], how="left")
+    top = a.groupby(["platform", "campaign", "hashtag"]).size().rename("n").reset_index()
+    top = top.sort_values(["platform", "campaign", "n", "hashtag"], ascending=[True, True, False, True])
+    top = top.drop_duplicates(["platform", "campaign"])
+    return adoptions.merge(top[["platform", "hashtag"]].drop_duplicates(), on=["platform", "hashtag"])
+
+
+def measure_nodes(edges: pd.DataFrame, authors: pd.DataFrame, adoptions: pd.DataFrame, posts: pd.DataFrame,
+                  settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """node_metrics and communities for every platform's author graph."""
+    roled = roles.classify_roles(authors) if len(authors) else authors.assign(role=[], tier=[])
+    role_of = roled.set_index(["platform", "author_id"])[["role", "tier"]] if len(roled) else None
+    triggers = _campaign_hashtags(posts, adoptions)
+    node_rows, comm_rows = [], []
+    infl = edges[edges["kind"].isin(INFLUENCE_KINDS)]
+    for plat, e in infl.groupby("platform", sort=True):
+        g = influence.AuthorGraph.from_edges(e["src_id"], e["dst_id"])
+        if g.n == 0:
+            continue
+        pr = influence.pagerank(g)
+        deg = influence.degrees(g)
+        comm = communities.louvain(g, seed=settings.seed)
+        part = communities.participation(g, comm)
+        bridge = (part >= 0.5) & (deg["in_degree"].to_numpy() + deg["out_degree"].to_numpy() >= 2)
+        ids = pd.Series(g.nodes, dtype=object)
+        trig = _trigger(triggers[triggers["platform"] == plat])
+        df = pd.DataFrame({
+            "platform": plat, "node_id": ids, "resolved": ~ids.str.startswith(build.NAME_PREFIX),
+            "pagerank": pr, **{c: deg[c] for c in deg.columns},
+            "core": influence.core_numbers(g), "component": influence.components(g),
+            "betweenness": influence.betweenness(g, k=BETWEENNESS_SOURCES, seed=settings.seed),
+            "community": comm, "participation": np.clip(part, 0.0, 1.0), "is_bridge": bridge,
+            "trigger_score": ids.map(trig).fillna(0).astype(np.int64)})
+        if role_of is not None:
+            keyed = pd.MultiIndex.from_arrays([[plat] * g.n, ids])
+            df["role"] = role_of["role"].reindex(keyed).to_numpy()
+            df["tier"] = role_of["tier"].reindex(keyed).to_numpy()
+        node_rows.append(df)
+        comm_rows.append(communities.community_table(g, comm, bridge, pr).assign(platform=plat))
+    return concat(node_rows, NODE_METRICS), concat(comm_rows, COMMUNITY)
+
+
+def _trigger(adoptions: pd.DataFrame) -> pd.Series:
+    s = influence.trigger_scores(adoptions, window=TRIGGER_WINDOW)
+    return s.groupby("author_id")["trigger_score"].sum() if len(s) else pd.Series(dtype=np.int64)
+
+
+def mix_roles(posts: pd.DataFrame, authors: pd.DataFrame, cascade_nodes: pd.DataFrame) -> pd.DataFrame:
+    """Role mix of each campaign's authors and of each cascade's spreaders (non-root nodes)."""
+    roled = roles.classify_roles(authors) if len(authors) else pd.DataFrame({"author_id": [], "role": []})
+    out = []
+    for plat, p in posts.groupby("platform", sort=True):
+        r = roled[roled["platform"] == plat] if len(roled) else roled
+        acc = p.assign(campaign=p["campaign"].fillna("all"))
+        out.append(roles.role_mix(acc, r, scope="campaign", by="campaign").assign(platform=plat))
+        cn = cascade_nodes[(cascade_nodes["platform"] == plat) & (cascade_nodes["depth"] > 0)]
+        if len(cn):
+            cn = cn.assign(cascade=cn["tree"].astype(str) + ":" + cn["root_id"].astype(str))
+            out.append(roles.role_mix(cn, r, scope="cascade", by="cascade").assign(platform=plat))
+    return concat(out, ROLE_MIX)
+
+
+def plan_seeds(edges: pd.DataFrame, posts: pd.DataFrame, cascade_metrics: pd.DataFrame,
+               settings: Settings) -> pd.DataFrame:
+    """CELF seeds and the observed top cascade starters, both scored by the same simulation."""
+    out = []
+    originals = posts[posts["kind"] == PostKind.POST.value]
+    for plat, e in edges[edges["kind"] == EdgeKind.REPOST.value].groupby("platform", sort=True):
+        per_acc = originals[originals["platform"] == plat].groupby("author_id").size()
+        probs = simulate.edge_probabilities(e, per_acc)
+        if not len(probs):
+            continue
+        g = influence.AuthorGraph.from_edges(probs["src"], probs["dst"])
+        key = pd.Series(probs["p"].to_numpy(), index=pd.MultiIndex.from_arrays([probs["src"], probs["dst"]]))
+        p = key.reindex(pd.MultiIndex.from_arrays([g.nodes[g.src], g.nodes[g.dst]])).to_numpy()
+        k = min(SEEDS_K, g.n)
+        chosen = simulate.celf(g, p, k, n_sim=N_SIMULATIONS, seed=settings.seed)
+        out.append(chosen.assign(platform=plat, strategy="celf", n_simulations=N_SIMULATIONS))
+        cm = cascade_metrics[(cascade_metrics["platform"] == plat) & (cascade_metrics["tree"] == "repost")]
+        starters = cm.groupby("root_author_id")["size"].sum().sort_values(ascending=False, kind="stable")
+        index = {v: i for i, v in enumerate(g.nodes.tolist())}
+        seeds = [index[a] for a in starters.index if a in index][:k]
+        if seeds:
+            live = simulate.sample_live_edges(g, p, N_SIMULATIONS, np.random.default_rng(settings.seed))
+            rows = []
+            for i in range(1, len(seeds) + 1):
+                mean, sd = simulate.expected_spread(live, np.asarray(seeds[:i]))
+                rows.append((i, g.nodes[seeds[i - 1]], None, mean, sd))
+            obs = pd.DataFrame(rows, columns=["k", "node_id", "marginal_gain", "expected_reach", "expected_reach_sd"])
+            out.append(obs.assign(platform=plat, strategy="observed", n_simulations=N_SIMULATIONS))
+    return concat(out, SEEDING)
+
+
+def run(ws: Workspace, settings: Settings, *, on_progress: Callable[[int, int], None] | None = None
+        ) -> dict[str, int]:
+    """Compute every network table for the workspace and store them (replacing earlier results)."""
+    steps = 6
+
+    def progress(i: int) -> None:
+        if on_progress:
+            on_progress(i, steps)
+
+    posts, authors, ingest = _read(ws, "posts"), _read(ws, "authors"), _read(ws, "edges")
+    progress(0)
+    results: dict[TableSchema, pd.DataFrame] = {s: s.empty() for s in OUTPUTS}
+    if not len(posts):
+        log.warning("network stage: the workspace has no posts; writing empty network tables")
+    else:
+        edges, rep_tree, reply_tree, adoptions = derive_edges(posts, authors, ingest)
+        results[GRAPH_EDGE] = edges
+        progress(1)
+        parts = [measure_cascades(rep_tree, "repost", posts), measure_cascades(reply_tree, "reply", posts)]
+        results[CASCADE_NODE] = concat([p[0] for p in parts], CASCADE_NODE)
+        results[CASCADE_METRICS] = concat([p[1] for p in parts], CASCADE_METRICS)
+        results[CASCADE_GROWTH] = concat([p[2] for p in parts], CASCADE_GROWTH)
+        progress(2)
+        results[NODE_METRICS], results[COMMUNITY] = measure_nodes(edges, authors, adoptions, posts, settings)
+        progress(3)
+        results[ROLE_MIX] = mix_roles(posts, authors, results[CASCADE_NODE])
+        progress(4)
+        results[SEEDING] = plan_seeds(edges, posts, results[CASCADE_METRICS], settings)
+        progress(5)
+        log.info("network stage: %d edges, %d cascades, %d accounts", len(edges), len(results[CASCADE_METRICS]),
+                 len(results[NODE_METRICS]))
+    written: dict[str, int] = {}
+    with ws.transaction():
+        for schema, df in results.items():
+            written[schema.name] = ws.replace(df, schema)
+    progress(steps)
+    return written
