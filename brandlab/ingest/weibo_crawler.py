@@ -122,7 +122,7 @@ def convert_weibo_rows(raw: RawTable, *, anchor: Any, file_author: str | None) -
     tables["posts"].append(own)  # own rows last: they win over a copy of the same post
 
     known = dict(zip(src_author.dropna(), src_name[src_author.notna()], strict=True))
-    own["author_name"] = own["author_name"].fillna(own["author_id"].map(known)).astype("string")
+    own["author_name"] = own["author_name"].fillna(own["author_id"].map(known).astype("string"))
 
     # authors: ingest_file derives an Author (id + nickname) for every post author not yet known,
     # so the originals' authors named here are not written again (that would blank a fuller profile)
