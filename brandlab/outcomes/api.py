@@ -107,7 +107,7 @@ def estimate(panel: pd.DataFrame, *, metric: str, treated: str, treatment: Any,
     controls = [c for c in wide.columns if c != treated]
     season = SEASON_PERIOD.get(freq)
     position = {"M": periods.month, "Q": periods.quarter, "W": periods.isocalendar().week.to_numpy(),
-                "D": periods.dayofweek}.get(freq)
+                "D": periods.day_of_week}.get(freq)
     results: list[EstimateResult] = []
     for i, name in enumerate(estimators):
         if name == "synth":

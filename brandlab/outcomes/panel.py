@@ -88,7 +88,7 @@ def refine_freq(dates: pd.Series) -> str:
             return "Q"
         if gaps.min() >= 28:
             return "M"
-    if (gaps % 7 == 0).all() and d.dt.dayofweek.nunique() == 1:
+    if (gaps % 7 == 0).all() and d.dt.day_of_week.nunique() == 1:
         return "W"
     return "D"
 
