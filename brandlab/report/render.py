@@ -1,0 +1,170 @@
+"""The self-contained HTML report (jinja2, escaped text, plotly inlined: no CDN) and CSV/XLSX exports.
+
+Nicknames and user ids are pseudonymised by default (``settings.pseudonymise``); exported cells
+cannot start a spreadsheet formula (:func:`brandlab.privacy.safe_frame`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from brandlab import __version__
+from brandlab.config import TIMEZONE, Settings
+from brandlab.privacy import pseudonymise, safe_frame
+from brandlab.report import figures as F
+from brandlab.report import queries as Q
+from brandlab.report.labels import t
+from brandlab.workspace import Workspace
+
+log = logging.getLogger(__name__)
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class Section:
+    title: str
+    figure: str = ""
+    data: pd.DataFrame | None = None
+    table: pd.DataFrame | None = None
+    note: str = ""
+    slug: str = "data"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _fig_html(fig: go.Figure) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+
+
+def _private(df: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    return pseudonymise(df, salt=settings.pseudonym_salt) if settings.pseudonymise else df
+
+
+def build_sections(ws: Workspace, settings: Settings, f: Q.Filters, lang: str) -> tuple[dict[str, int], list[Section]]:
+    """The report's KPIs and sections, from DuckDB aggregates (sections of stages not yet run are left out)."""
+    kpis = Q.kpis(ws, f)
+    sections: list[Section] = []
+    vol = Q.volume(ws, f)
+    sections.append(Section(t("chart_volume", lang), _fig_html(F.volume_figure(vol, lang)), vol, slug="volume"))
+    eng = Q.engagement(ws, f)
+    sections.append(Section(t("chart_engagement", lang), _fig_html(F.engagement_figure(eng, lang)), eng,
+                            slug="engagement"))
+    sov = Q.share_of_voice(ws, f, Q.campaign_hashtags(ws))
+    if len(sov):
+        sections.append(Section(t("chart_sov", lang), _fig_html(F.share_of_voice_figure(sov, lang)), sov,
+                                slug="share_of_voice"))
+    sent = Q.sentiment(ws, f)
+    if len(sent):
+        sections.append(Section(t("chart_sentiment", lang), _fig_html(F.sentiment_figure(sent, lang)), sent,
+                                slug="sentiment"))
+    plat = Q.by_platform(ws, f)
+    sections.append(Section(t("chart_platform", lang), _fig_html(F.platform_figure(plat, lang)), plat,
+                            table=plat, slug="platforms"))
+    triad = Q.table(ws, "triad_scores")
+    if len(triad):
+        keep = triad[["campaign", "part", "component", "score", "value", "n_posts"]]
+        sections.append(Section(t("triad_scores", lang), _fig_html(F.triad_figure(triad, lang)), keep, table=keep,
+                                slug="triad"))
+    verdict = Q.table(ws, "comparison_verdict")
+    if len(verdict):
+        sections.append(Section(t("compare_verdict", lang), data=verdict, table=verdict, slug="compare"))
+    est = Q.table(ws, "outcome_estimates")
+    if len(est):
+        keep = est[["estimator", "metric", "treated", "treatment_time", "effect", "lo", "hi", "p_value",
+                    "naive_effect"]]
+        sections.append(Section(t("outcome_estimates", lang), data=keep, table=keep, slug="outcomes"))
+    top = _private(Q.top_posts(ws, f, 15), settings)
+    if len(top):
+        top = top.drop(columns=["url"])
+        sections.append(Section(t("top_posts", lang), data=top, table=top, slug="top_posts"))
+    return kpis, sections
+
+
+def render_report(ws: Workspace, settings: Settings, *, filters: Q.Filters | None = None, lang: str = "zh") -> str:
+    """The report as one HTML string: every script inline, every text escaped."""
+    f = filters or Q.Filters()
+    kpis, sections = build_sections(ws, settings, f, lang)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    kpi_keys = ("posts", "comments", "reposts", "authors", "engagement", "plays")
+    ctx = {
+        "lang": lang, "title": t("report_title", lang), "version": __version__,
+        "synthetic": Q.is_synthetic(ws), "synthetic_text": t("synthetic_banner", lang),
+        "generated_label": t("report_generated", lang),
+        "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "workspace": Path(str(ws.path)).name if ws.path else ":memory:",
+        "pseudonymised": settings.pseudonymise, "pseudonymised_text": t("report_pseudonymised", lang),
+        "download_label": t("download_csv", lang), "plotly_js": get_plotlyjs(),
+        "kpis": [{"label": t(f"kpi_{k}", lang), "value": f"{kpis.get(k, 0):,}"} for k in kpi_keys if k in kpis],
+        "sections": [{
+            "title": s.title, "figure": s.figure, "note": s.note,
+            "csv": quote(safe_frame(s.data).to_csv(index=False)) if s.data is not None else "",
+            "csv_name": f"{s.slug}.csv",
+            "columns": [str(c) for c in s.table.columns] if s.table is not None else [],
+            "rows": [["" if pd.isna(v) else v for v in r] for r in s.table.itertuples(index=False)]
+            if s.table is not None else [],
+        } for s in sections],
+    }
+    return env.get_template("report.html.j2").render(**ctx)
+
+
+def write_report(ws: Workspace, settings: Settings, path: Path, *, filters: Q.Filters | None = None,
+                 lang: str = "zh") -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_report(ws, settings, filters=filters, lang=lang), encoding="utf-8")
+    log.info("wrote report %s", path)
+    return path
+
+
+def export_frames(ws: Workspace, settings: Settings, filters: Q.Filters | None = None) -> dict[str, pd.DataFrame]:
+    """The tables behind the report, pseudonymised (by default) and formula-safe, for CSV/XLSX export."""
+    f = filters or Q.Filters()
+    frames = {
+        "kpis": pd.DataFrame([Q.kpis(ws, f)]),
+        "volume": Q.volume(ws, f), "engagement": Q.engagement(ws, f),
+        "share_of_voice": Q.share_of_voice(ws, f, Q.campaign_hashtags(ws)),
+        "sentiment": Q.sentiment(ws, f), "platforms": Q.by_platform(ws, f), "top_posts": Q.top_posts(ws, f, 100),
+        "triad_scores": Q.table(ws, "triad_scores"), "comparison_verdict": Q.table(ws, "comparison_verdict"),
+        "outcome_estimates": Q.table(ws, "outcome_estimates"),
+    }
+    out = {}
+    for name, df in frames.items():
+        if len(df):
+            df = _private(df, settings)
+            for c in df.columns:  # Excel cannot hold tz-aware times
+                if isinstance(df[c].dtype, pd.DatetimeTZDtype):
+                    df[c] = df[c].dt.tz_convert(TIMEZONE).dt.tz_localize(None)
+            out[name] = safe_frame(df)
+    return out
+
+
+def posts_csv(ws: Workspace, settings: Settings, filters: Q.Filters | None = None, limit: int = 200_000) -> bytes:
+    """Posts matching the filters as UTF-8 (BOM) CSV, pseudonymised and formula-safe."""
+    f = filters or Q.Filters()
+    cond, params = f.where(ws)
+    df = ws.sql(f"""SELECT platform, post_id, kind, parent_id, root_id, author_id, author_name, published_at, text,
+                           like_count, comment_count, share_count, collect_count, play_count, ip_location
+                    FROM posts p WHERE {cond} ORDER BY published_at LIMIT ?""", params + [limit]) \
+        if Q.has_table(ws, "posts") else pd.DataFrame()
+    return safe_frame(_private(df, settings)).to_csv(index=False).encode("utf-8-sig")
+
+
+def summary_xlsx(ws: Workspace, settings: Settings, filters: Q.Filters | None = None) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    frames = export_frames(ws, settings, filters)
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
+        for name, df in (frames or {"empty": pd.DataFrame()}).items():
+            df.to_excel(xw, sheet_name=name[:31], index=False)
+    return buf.getvalue()
