@@ -126,5 +126,16 @@ def label_shares(posts: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: Se
     if not frames or base.empty:
         return pd.DataFrame(columns=[*by, "label", "share", "lo", "hi", "n", "n_authors"])
     stacked = pd.concat(frames, ignore_index=True)
-    return bootstrap_share(stacked, [*by, "label"], "_hit", weight, n_boot=n_boot, seed=seed, min_size=min_size,
-                           author=author if author in stacked.columns else None)
+    author = author if author in stacked.columns else None
+    with warnings.catch_warnings():  # warn once per group below, not once per (group, label)
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        out = bootstrap_share(stacked, [*by, "label"], "_hit", weight, n_boot=n_boot, seed=seed, min_size=min_size,
+                              author=author)
+    small = out.loc[out["n_authors"] < min_size, [*by, "n_authors"]].drop_duplicates(by)
+    if len(small):
+        shown = ", ".join(f"{'/'.join(map(str, r[:-1]))} ({r[-1]})" for r in small.itertuples(index=False))[:600]
+        warnings.warn(format_message(
+            f"{len(small)} group(s) rest on fewer than {min_size} {'authors' if author else 'posts'}: {shown}",
+            fix="read their shares as indicative only, merge groups, or lower Settings.min_group_size knowingly"),
+            SmallSampleWarning, stacklevel=2)
+    return out

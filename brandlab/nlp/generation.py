@@ -157,7 +157,7 @@ def find_life_stage(text: str, ref_year: int, *, source: str) -> list[Evidence]:
 
 def find_evidence(text: str | None, ref_year: int, *, source: str) -> list[Evidence]:
     """Every piece of generation evidence in one bio, nickname or post text."""
-    if not text or text is pd.NA:
+    if text is None or text is pd.NA or (isinstance(text, float) and text != text) or not str(text):
         return []
     text = str(text)
     return (find_cohort(text, source=source) + find_birth_year(text, ref_year, source=source)
