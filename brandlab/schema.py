@@ -108,7 +108,8 @@ class TableSchema:
 
     def empty(self) -> pd.DataFrame:
         """An empty frame with this table's columns and dtypes."""
-        return coerce(pd.DataFrame({c.name: [] for c in self.columns}), self)
+        # object columns: pandas 3 makes an empty list float64, which _to_str rightly refuses
+        return coerce(pd.DataFrame({c.name: pd.Series([], dtype=object) for c in self.columns}), self)
 
 
 def _col(name: str, dtype: str, nullable: bool = True, **kw: Any) -> Column:
