@@ -60,7 +60,7 @@ class NameResolver:
 
 
 def _frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=EDGE_COLUMNS)
+    df = pd.DataFrame(rows, columns=EDGE_COLUMNS, dtype=object)
     df["hop"] = df["hop"].astype("Int64")
     df["resolved"] = df["resolved"].astype("boolean")
     return df

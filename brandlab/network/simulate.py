@@ -108,7 +108,7 @@ def celf(g: AuthorGraph, p: np.ndarray, k: int, *, n_sim: int = 200, seed: int =
     rng = np.random.default_rng(seed)
     live = sample_live_edges(g, p, n_sim, rng)
     out_p = np.bincount(g.src, weights=p, minlength=g.n)
-    cand = np.flatnonzero(out_p > 0)
+    cand = np.flatnonzero(np.bincount(g.src, minlength=g.n) > 0)
     if max_candidates is not None and len(cand) > max_candidates:
         cand = cand[np.argsort(-out_p[cand], kind="stable")[:max_candidates]]
     visited = np.zeros(g.n * n_sim, dtype=bool)  # reached by the seeds chosen so far
