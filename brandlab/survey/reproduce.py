@@ -10,8 +10,9 @@ stronger than the sample allows:
   draws that keep the item in the top 3; Kendall's tau compares the published order with this
   survey's shares (ordered findings only). ``reproduced`` needs overlap 3, stability >=
   STABLE (0.8), tau > 0 when ordered, and intervals narrower than MAX_CI_WIDTH; ``not`` needs
-  overlap <= 1 and stability <= UNSTABLE (0.2); overlap 2, or overlap 3 short of the bar, is
-  ``partly``; overlap <= 1 with stability in between is ``insufficient data``;
+  overlap <= 1 and every published item missing from the top 3 to enter it in at most
+  UNSTABLE (0.2) of the draws; overlap 2, or overlap 3 short of the bar, is ``partly``;
+  overlap <= 1 without that certainty is ``insufficient data``;
 * ``share_gt`` findings: ``reproduced`` when the whole bootstrap interval is above the
   threshold (``partly`` if it is wider than MAX_CI_WIDTH), ``not`` when it is wholly below,
   ``partly`` when it straddles the threshold with the share above, ``insufficient data`` when
@@ -46,7 +47,7 @@ def _subset(data: SurveyData, among: tuple[str, str] | None) -> pd.DataFrame:
 
 def _row(data: SurveyData, f: Finding, verdict: str, reason: str, **kw: Any) -> dict[str, Any]:
     return {"survey_id": data.survey_id, "finding_id": f.id, "concept": f.concept, "generation": f.generation,
-            "published": f.published, "verdict": verdict, "reason": reason, **kw}
+            "published": f.published, "verdict": verdict, "reason": reason, "observed": None, **kw}
 
 
 def _judge_top3(data: SurveyData, f: Finding, s: pd.DataFrame, n: int) -> dict[str, Any]:
@@ -67,13 +68,15 @@ def _judge_top3(data: SurveyData, f: Finding, s: pd.DataFrame, n: int) -> dict[s
         facts += f", Kendall tau {tau:+.2f}"
     if overlap == 3 and stability >= STABLE and (not f.ordered or not tau == tau or tau > 0) and width <= MAX_CI_WIDTH:
         return _row(data, f, "reproduced", facts, **kw)
-    if overlap <= 1 and stability <= UNSTABLE:
+    missing = [i for i in f.items if i not in observed]
+    p_missing_in = float(pub.loc[missing, "top3_stability"].max()) if missing else 1.0
+    if overlap <= 1 and p_missing_in <= UNSTABLE:
         return _row(data, f, "not", facts, **kw)
     if overlap >= 2:
         why = "" if overlap == 2 else " (short of the bar for 'reproduced': order, stability or interval width)"
         return _row(data, f, "partly", facts + why, **kw)
-    return _row(data, f, "insufficient data", facts + "; points against the finding but the draws are too "
-                "unstable to say 'not'", **kw)
+    return _row(data, f, "insufficient data", facts + f"; points against the finding but a missing item enters "
+                f"the top 3 in {p_missing_in:.0%} of draws, too often to say 'not'", **kw)
 
 
 def _judge_share(data: SurveyData, f: Finding, s: pd.DataFrame, n: int) -> dict[str, Any]:
