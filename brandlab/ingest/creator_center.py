@@ -119,7 +119,7 @@ def portrait_rows(doc: Any, *, platform: str, scope_id: str | None) -> tuple[lis
         for item in items or []:
             n += 1
             key = str(item.get("key", "")).strip() if isinstance(item, dict) else ""
-            value = item.get("value") if isinstance(item, dict) else None
+            value: Any = item.get("value") if isinstance(item, dict) else None
             try:
                 share = float(value)
             except (TypeError, ValueError):

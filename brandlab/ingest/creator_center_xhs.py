@@ -9,9 +9,9 @@ Statistics also become dated ``post_metrics`` rows (see :mod:`brandlab.ingest.cr
 
 from __future__ import annotations
 
-from brandlab.ingest.base import ReadContext, register_adapter
+from brandlab.ingest.base import Parsed, ReadContext, register_adapter
 from brandlab.ingest.creator_center import convert_creator_posts
-from brandlab.ingest.generic import Parsed, RawTable, TabularAdapter
+from brandlab.ingest.generic import RawTable, TabularAdapter
 from brandlab.schema import Platform
 
 XHS = Platform.XHS.value

@@ -198,7 +198,7 @@ def json_to_rows(doc: Any) -> tuple[list[dict[str, Any]], dict[str, Any] | None]
         if not isinstance(item, dict):
             rows.append({"source_row": i, "id": None, "正文": repr(item)[:200]})
             continue
-        row: dict[str, Any] = {JSON_TO_CSV.get(k, k): v for k, v in item.items() if k != "retweet"}
+        row: dict[str, Any] = {JSON_TO_CSV.get(str(k), str(k)): v for k, v in item.items() if k != "retweet"}
         rt = item.get("retweet")
         row["是否原创"] = "False" if isinstance(rt, dict) else "True"
         if isinstance(rt, dict):
