@@ -14,7 +14,9 @@ import pandas as pd
 
 from brandlab.config import Settings
 from brandlab.schema import TRIAD_EVIDENCE, TRIAD_SCORE
-from brandlab.triad import Part, brand_parts, channel_parts, coherence_part, content_part
+from brandlab.triad import (
+    DEFAULT_PRIORITIES, DEFAULT_TARGET, Part, brand_parts, channel_parts, coherence_part, content_part,
+)
 from brandlab.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -24,20 +26,18 @@ MAX_HASHTAG_CAMPAIGNS = 10
 
 def load_roles(ws: Workspace) -> pd.DataFrame:
     """Account roles from the network stage, else computed from the authors table."""
-    if ws.has_table("node_metrics"):
+    if ws.has_table("node_metrics") and ws.count("node_metrics"):
         nm = ws.sql("SELECT * FROM node_metrics LIMIT 0")
-        if {"platform", "author_id", "role"} <= set(nm.columns):
-            return ws.sql("SELECT DISTINCT platform, author_id, role FROM node_metrics WHERE role IS NOT NULL")
+        if {"platform", "node_id", "role"} <= set(nm.columns):
+            return ws.sql("SELECT DISTINCT platform, node_id AS author_id, role FROM node_metrics "
+                          "WHERE role IS NOT NULL AND coalesce(resolved, TRUE)")
     try:
         from brandlab.network import roles as roles_mod
     except ImportError:
         log.warning("no account roles available (run the network stage); every account counts as ordinary")
         return pd.DataFrame(columns=["platform", "author_id", "role"])
     authors = ws.read("authors")
-    fn = getattr(roles_mod, "assign_roles", None) or getattr(roles_mod, "classify_roles", None)
-    if fn is None:
-        return pd.DataFrame(columns=["platform", "author_id", "role"])
-    out = fn(authors)
+    out = roles_mod.classify_roles(authors)
     return out[["platform", "author_id", "role"]]
 
 
@@ -57,15 +57,16 @@ def campaign_sets(ws: Workspace, min_posts: int) -> list[tuple[str, str, list[ob
 
 def score_campaign(campaign: str, posts: pd.DataFrame, comments: pd.DataFrame, tags: pd.DataFrame,
                    roles: pd.DataFrame, labels: dict[str, list[str]], n_platforms: int,
-                   settings: Settings) -> list[Part]:
+                   settings: Settings, target: dict[str, float] | None = None,
+                   priorities: dict[str, tuple[str, ...]] | None = None) -> list[Part]:
     """All triad parts for one campaign's posts (and the comments under them)."""
     trait_tags = tags[tags["facet"] == "trait"]
     dim_tags = tags[tags["facet"] == "dimension"]
     own = posts[["platform", "post_id"]]
     traits_posts = trait_tags.merge(own, on=["platform", "post_id"])
     dims_posts = dim_tags.merge(own, on=["platform", "post_id"])
-    parts = brand_parts(posts, traits_posts, labels["trait"])
-    parts.append(content_part(posts, dims_posts, labels["dimension"], covered_share=0.10))
+    parts = brand_parts(posts, traits_posts, labels["trait"], target=target)
+    parts.append(content_part(posts, dims_posts, labels["dimension"], priorities=priorities, covered_share=0.10))
     parts += channel_parts(posts, comments, roles, n_platforms)
     everything = pd.concat([posts, comments], ignore_index=True)
     with_roles = everything.merge(roles[["platform", "author_id", "role"]], on=["platform", "author_id"], how="left")
@@ -87,13 +88,15 @@ def run(ws: Workspace, settings: Settings, *, on_progress: Callable[[int, int], 
         return {"triad_scores": 0, "triad_evidence": 0}
     tags = ws.sql("SELECT platform, post_id, facet, label, terms, n_matches FROM post_tags")
     labels = {f: sorted(tags.loc[tags["facet"] == f, "label"].dropna().unique().tolist()) for f in ("trait", "dimension")}
-    try:
-        from brandlab.nlp.taxonomy import load_taxonomy
+    target, priorities = DEFAULT_TARGET, DEFAULT_PRIORITIES
+    from brandlab.nlp.taxonomy import load_taxonomy
 
-        tax = load_taxonomy(list(settings.taxonomy_files) or None)
+    tax = load_taxonomy(list(settings.taxonomy_files))
+    # result tables hold taxonomy keys (vitality, events); the defaults are written in Chinese
+    if set(labels["trait"]) <= set(tax.labels("trait")):
         labels = {"trait": list(tax.labels("trait")), "dimension": list(tax.labels("dimension"))}
-    except (ImportError, AttributeError, TypeError) as err:
-        log.info("taxonomy labels taken from post_tags (%s)", err)
+        target = {tax.key_of(k, "trait"): v for k, v in DEFAULT_TARGET.items()}
+        priorities = {g: tuple(tax.key_of(d, "dimension") for d in ds) for g, ds in DEFAULT_PRIORITIES.items()}
     roles = load_roles(ws)
     n_platforms = int(ws.scalar("SELECT count(DISTINCT platform) FROM posts") or 0)
     cols = "p.platform, p.post_id, p.kind, p.author_id, p.published_at, p.root_id, p.parent_id"
@@ -107,7 +110,8 @@ def run(ws: Workspace, settings: Settings, *, on_progress: Callable[[int, int], 
             f"SELECT c.platform, c.post_id, c.kind, c.author_id, c.published_at, c.root_id, c.parent_id "
             f"FROM posts c JOIN posts p ON p.platform = c.platform AND p.post_id = c.root_id "
             f"WHERE c.kind = 'comment' AND p.kind <> 'comment' AND {cond}", params)
-        for part in score_campaign(name, posts, comments, tags, roles, labels, n_platforms, settings):
+        for part in score_campaign(name, posts, comments, tags, roles, labels, n_platforms, settings,
+                                   target, priorities):
             scores.append({"campaign": name, "part": part.part, "component": part.component,
                            "score": part.score, "value": part.value, "n_posts": part.n_posts,
                            "detail": json.dumps(part.detail, ensure_ascii=False, default=str)})

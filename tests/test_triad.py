@@ -121,3 +121,19 @@ def test_stage_writes_scores_with_evidence(ws: Workspace) -> None:
         assert (ev["part"] == part).any(), part
     detail = json.loads(scores.set_index(["campaign", "component"]).loc[("c1", "profile"), "detail"])
     assert detail["shares"]["活力"] == pytest.approx(0.25)
+
+
+def test_stage_maps_chinese_defaults_to_taxonomy_keys(ws: Workspace) -> None:
+    from brandlab import triad_stage
+
+    posts = _posts(40).assign(hashtags=[["成都好young"]] * 40)
+    ws.upsert(posts, POST)
+    tags = pd.concat([_tags(posts, ["vitality", "fashion", "prosperity"]), _tags(posts, ["events"], "dimension")],
+                     ignore_index=True)
+    ws.write_frame("post_tags", tags)
+    triad_stage.run(ws, Settings(min_group_size=10))
+    s = ws.read("triad_scores").set_index(["campaign", "component"])
+    assert s.loc[("(all)", "target_fit"), "score"] == pytest.approx(1.0)
+    cov = json.loads(s.loc[("(all)", "generation_coverage"), "detail"])["coverage_by_generation"]
+    # events is Z's 2nd (2/6) and Y's 3rd (1/6) priority; X does not list it
+    assert cov == pytest.approx({"Z": 2 / 6, "Y": 1 / 6, "X": 0.0})
