@@ -133,7 +133,7 @@ def test_stage_maps_chinese_defaults_to_taxonomy_keys(ws: Workspace) -> None:
     ws.write_frame("post_tags", tags)
     triad_stage.run(ws, Settings(min_group_size=10))
     s = ws.read("triad_scores").set_index(["campaign", "component"])
-    assert s.loc[("(all)", "target_fit"), "score"] == pytest.approx(1.0)
+    assert s.loc[("(all)", "target_fit"), "score"] == pytest.approx(1.0, abs=1e-3)  # 14/13/13 posts
     cov = json.loads(s.loc[("(all)", "generation_coverage"), "detail"])["coverage_by_generation"]
     # events is Z's 2nd (2/6) and Y's 3rd (1/6) priority; X does not list it
     assert cov == pytest.approx({"Z": 2 / 6, "Y": 1 / 6, "X": 0.0})
