@@ -63,7 +63,7 @@ def process_chunk(posts: pd.DataFrame, tokenizer: Tokenizer, taxonomy: Taxonomy)
 def week_of(ts: pd.Series) -> pd.Series:
     """Monday of the Asia/Shanghai week, as ``YYYY-MM-DD`` (None when the time is missing)."""
     local = pd.to_datetime(ts, utc=True).dt.tz_convert(TIMEZONE).dt.tz_localize(None)
-    monday = (local - pd.to_timedelta(local.dt.dayofweek, unit="D")).dt.normalize()
+    monday = (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.normalize()
     return monday.dt.strftime("%Y-%m-%d").astype("string")
 
 
