@@ -248,6 +248,27 @@ def test_parse_is_pure_on_records() -> None:
     assert parsed.tables["edges"]["dst_author_id"].tolist() == ["1000000005"]
 
 
+def test_nghuyong_jsonl_tweets_reposts_comments(ws, wb: Path) -> None:
+    path = wb / "nghuyong/tweet_by_keyword_20250310180000.jsonl"
+    assert detect(path).name == "nghuyong-weibospider.jsonl"
+    report = ingest_file(ws, path)
+    assert report.tables["posts"].read == 4 and report.tables["posts"].quarantined == 1   # a cut last line
+    rep = _post(ws, "5100000000000301")
+    assert (rep["kind"], rep["parent_id"], rep["root_id"], rep["ip_location"]) == (
+        "repost", "5100000000000100", "5100000000000100", "德国")
+    assert rep["repost_chain"] == "//@旅行博主阿青 :必须安排"                # weibo.com text_raw: space before ':'
+    assert rep["crawled_at"] == pd.Timestamp(1741600010, unit="s", tz="UTC").tz_convert(TZ)
+    c = _post(ws, "5400000000000001")
+    assert (c["kind"], c["parent_id"], c["like_count"], c["ip_location"]) == ("comment", "5400000000000000", 2, "河南")
+    e = ws.read("edges").iloc[0]
+    assert (e["src_author_id"], e["dst_author_id"]) == ("1000000009", "1000000031")
+    a = ws.read("authors").set_index("author_id")
+    assert (a.loc["1000000009", "follower_count"], a.loc["1000000009", "following_count"]) == (9800, 150)
+    n = _counts(ws)
+    ingest_file(ws, path)
+    assert _counts(ws) == n
+
+
 # ------------------------------------------------------------------------------------ the real sample
 
 
