@@ -184,8 +184,10 @@ def _text(s: pd.Series) -> pd.Series:
 
 
 def _findall(text: pd.Series, pattern: str) -> pd.Series:
-    found = text.fillna("").astype(str).str.findall(pattern)
-    return found.map(lambda xs: list(dict.fromkeys(x.strip() for x in xs if x.strip())))
+    found = text.fillna("").astype(str).str.findall(pattern).tolist()
+    out = [xs if len(xs) < 2 and (not xs or xs[0] == xs[0].strip()) else
+           list(dict.fromkeys(x.strip() for x in xs if x.strip())) for xs in found]
+    return pd.Series(out, index=text.index, dtype=object)
 
 
 def _split_list(s: pd.Series) -> pd.Series:
