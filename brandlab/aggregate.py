@@ -49,14 +49,14 @@ def _cluster_bootstrap(num: np.ndarray, den: np.ndarray, n_boot: int, rng: np.ra
 
 def bootstrap_share(df: pd.DataFrame, by: Sequence[str] | str, value: str, weight: str | None = None, *,
                     n_boot: int = 1000, seed: int = 0, min_size: int = 30, author: str | None = None,
-                    level: float = 0.95) -> pd.DataFrame:
+                    level: float = 0.95, warn: bool = True) -> pd.DataFrame:
     """Share of ``value`` per group with a bootstrap interval.
 
     Returns columns ``[*by, share, lo, hi, n, n_authors]``: ``share`` = sum(w * value) / sum(w)
     (w = 1 without ``weight``); ``lo``/``hi`` the percentile interval at ``level`` from ``n_boot``
     resamples of authors (of rows when ``author`` is None); ``n`` rows; ``n_authors`` distinct
     authors (= n without ``author``). Warns :class:`SmallSampleWarning` naming every group with
-    fewer than ``min_size`` authors.
+    fewer than ``min_size`` authors (``warn=False`` for a caller that warns in its own words).
     """
     by = [by] if isinstance(by, str) else list(by)
     missing = [c for c in [*by, value, *(c for c in (weight, author) if c)] if c not in df.columns]
@@ -79,20 +79,26 @@ def bootstrap_share(df: pd.DataFrame, by: Sequence[str] | str, value: str, weigh
     alpha = 1 - level
     rows = []
     small = []
-    grouped = work.groupby(by, sort=True, dropna=False) if by else [((), work)]
-    for key, g in grouped:
+    if not by:
+        work["_all"] = 0
+    keys = by or ["_all"]
+    # per-cluster sums once, then numpy slices per group (no pandas work inside the loop)
+    per = work.groupby([*keys, "_c"], sort=True, dropna=False)[["_v", "_w"]].sum().reset_index()
+    num_all, den_all = per["_v"].to_numpy(), per["_w"].to_numpy()
+    n_rows = work.groupby(keys, sort=True, dropna=False).size()
+    for key, idx in per.groupby(keys, sort=True, dropna=False).indices.items():
         key = key if isinstance(key, tuple) else (key,)
-        per = g.groupby("_c", sort=True)[["_v", "_w"]].sum()
-        num, den = per["_v"].to_numpy(), per["_w"].to_numpy()
+        num, den = num_all[idx], den_all[idx]
         total = den.sum()
         share = float(num.sum() / total) if total > 0 else float("nan")
         lo, hi = _cluster_bootstrap(num, den, n_boot, rng, alpha)
-        n_authors = len(per)
+        n_authors = len(idx)
         if n_authors < min_size:
-            small.append((key, n_authors))
-        rows.append((*key, share, lo, hi, len(g), n_authors))
+            small.append((key if by else (), n_authors))
+        n = int(n_rows.loc[key if len(keys) > 1 else key[0]])
+        rows.append((*(key if by else ()), share, lo, hi, n, n_authors))
     out = pd.DataFrame(rows, columns=[*by, "share", "lo", "hi", "n", "n_authors"])
-    if small:
+    if small and warn:
         shown = ", ".join(f"{'/'.join(map(str, k)) or 'all'} ({n})" for k, n in small[:10])
         more = f" and {len(small) - 10} more" if len(small) > 10 else ""
         unit = "authors" if author else "rows"
@@ -115,22 +121,23 @@ def label_shares(posts: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: Se
     by = [by] if isinstance(by, str) else list(by)
     keys = ["platform", "post_id"]
     base = posts.drop_duplicates(keys).reset_index(drop=True)
-    hit = tags.loc[tags["facet"] == facet, [*keys, "label"]].drop_duplicates()
-    hit = hit.assign(_hit=1.0)
-    frames = []
-    for lb in labels:
-        one = base.merge(hit[hit["label"] == lb][[*keys, "_hit"]], on=keys, how="left")
-        one["_hit"] = one["_hit"].fillna(0.0)
-        one["label"] = lb
-        frames.append(one)
-    if not frames or base.empty:
+    if base.empty or not labels:
         return pd.DataFrame(columns=[*by, "label", "share", "lo", "hi", "n", "n_authors"])
-    stacked = pd.concat(frames, ignore_index=True)
+    hit = tags.loc[tags["facet"] == facet, [*keys, "label"]].drop_duplicates()
+    hit = hit.merge(base[keys].assign(_row=np.arange(len(base))), on=keys, how="inner")
+    cols = [c for c in [*by, weight, author] if c and c in base.columns]
+    stacked = pd.concat([base[cols]] * len(labels), ignore_index=True)
+    stacked["label"] = np.repeat(np.asarray(labels, dtype=object), len(base))
+    indicator = np.zeros(len(stacked))
+    pos = {lb: i for i, lb in enumerate(labels)}
+    lab = hit["label"].map(pos)
+    ok = lab.notna().to_numpy()
+    indicator[(lab[ok].to_numpy(dtype=np.int64) * len(base) + hit["_row"].to_numpy()[ok])] = 1.0
+    stacked["_hit"] = indicator
     author = author if author in stacked.columns else None
-    with warnings.catch_warnings():  # warn once per group below, not once per (group, label)
-        warnings.simplefilter("ignore", SmallSampleWarning)
-        out = bootstrap_share(stacked, [*by, "label"], "_hit", weight, n_boot=n_boot, seed=seed, min_size=min_size,
-                              author=author)
+    # warned below once per group, not once per (group, label)
+    out = bootstrap_share(stacked, [*by, "label"], "_hit", weight, n_boot=n_boot, seed=seed, min_size=min_size,
+                          author=author, warn=False)
     small = out.loc[out["n_authors"] < min_size, [*by, "n_authors"]].drop_duplicates(by)
     if len(small):
         shown = ", ".join(f"{'/'.join(map(str, r[:-1]))} ({r[-1]})" for r in small.itertuples(index=False))[:600]
