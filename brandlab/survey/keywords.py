@@ -42,7 +42,7 @@ def text_answers(texts: pd.DataFrame, lexicon: Lexicon, cut: Cut, *, source_conc
     """
     t = texts[texts["concept"] == source_concept]
     items = labels or sorted({lab for v in lexicon.values() for lab in _labels(v)})
-    rows = []
+    rows: list[dict[str, object]] = []
     for rid, text in zip(t["respondent_id"], t["text"], strict=True):
         hit = {lab for tok in cut(str(text)) if tok in lexicon for lab in _labels(lexicon[tok])}
         rows.extend({"survey_id": survey_id, "respondent_id": rid, "concept": concept, "item": it,

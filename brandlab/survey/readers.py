@@ -129,7 +129,7 @@ def _cell(v: Any) -> str | None:
         if v.is_integer():
             return str(int(v))
     if hasattr(v, "isoformat"):
-        return v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
+        return str(v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat())
     s = str(v)
     return s if s.strip() != "" else None
 

@@ -134,4 +134,4 @@ def format_verdicts(v: pd.DataFrame) -> str:
     """A plain-text table of verdicts for the terminal."""
     cols = ["finding_id", "generation", "n", "published", "observed", "verdict"]
     t = v[cols].astype(object).where(v[cols].notna(), "")
-    return t.to_string(index=False)
+    return str(t.to_string(index=False))

@@ -50,7 +50,8 @@ def bootstrap_shares(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np
 
 def rank_desc(shares: np.ndarray) -> np.ndarray:
     """Ranks by share, largest = 1, ties share the best rank ('min'); works row-wise on 2-D input."""
-    return rankdata(-shares, method="min", axis=-1).astype(int)
+    ranks: np.ndarray = rankdata(-shares, method="min", axis=-1).astype(int)
+    return ranks
 
 
 def indicator_matrix(answers: pd.DataFrame, concept: str, items: list[str]) -> pd.DataFrame:
