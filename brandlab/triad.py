@@ -122,27 +122,51 @@ def brand_parts(posts: pd.DataFrame, traits: pd.DataFrame, labels: list[str],
     return parts
 
 
-def content_part(posts: pd.DataFrame, dims: pd.DataFrame, labels: list[str],
-                 priorities: dict[str, tuple[str, ...]] | None = None, covered_share: float = 0.10,
-                 generation_weights: dict[str, float] | None = None) -> Part:
-    """Coverage of the dimensions each generation cares about, weighted by rank (3, 2, 1)."""
+def content_parts(posts: pd.DataFrame, dims: pd.DataFrame, labels: list[str],
+                  priorities: dict[str, tuple[str, ...]] | None = None, covered_share: float = 0.10,
+                  generation_weights: dict[str, float] | None = None) -> list[Part]:
+    """Coverage of, and alignment with, the dimensions each generation cares about.
+
+    - ``generation_coverage``: rank-weighted (3, 2, 1) share of a generation's top dimensions that
+      at least ``covered_share`` of the posts address;
+    - ``generation_alignment``: 1 - JSD between the campaign's dimension profile and the
+      generation's priority profile (3, 2, 1 on its top three, 0 elsewhere) — high only when the
+      content leans the way the audience does, not merely touches every dimension.
+    """
     priorities = priorities or DEFAULT_PRIORITIES
     n = len(posts)
     dims = dims.assign(label=dims["label"].replace(DIMENSION_ALIASES))
     share = (dims.groupby("label")["post_id"].nunique() / n) if n else pd.Series(dtype=float)
-    per_gen: dict[str, float] = {}
+    universe = list(dict.fromkeys([*labels, *share.index, *(DIMENSION_ALIASES.get(d, d) for p in priorities.values()
+                                                             for d in p)]))
+    profile = share.reindex(universe, fill_value=0.0)
+    coverage: dict[str, float] = {}
+    alignment: dict[str, float] = {}
     for gen, prio in priorities.items():
-        w = np.array([len(prio) - i for i in range(len(prio))], float)
-        cov = np.array([min(1.0, float(share.get(DIMENSION_ALIASES.get(d, d), 0.0)) / covered_share) for d in prio])
-        per_gen[gen] = float((w * cov).sum() / w.sum())
-    gw = generation_weights or {g: 1.0 for g in per_gen}
-    tot = sum(gw.get(g, 0.0) for g in per_gen)
-    score = sum(per_gen[g] * gw.get(g, 0.0) for g in per_gen) / tot if tot else float("nan")
+        keys = [DIMENSION_ALIASES.get(d, d) for d in prio]
+        w = np.array([len(keys) - i for i in range(len(keys))], float)
+        cov = np.array([min(1.0, float(share.get(k, 0.0)) / covered_share) for k in keys])
+        coverage[gen] = float((w * cov).sum() / w.sum())
+        want = pd.Series(0.0, index=universe)
+        want[keys] = w
+        d = jsd(profile.to_numpy(), want.to_numpy())
+        alignment[gen] = 1 - d if np.isfinite(d) else float("nan")
+    gw = generation_weights or {g: 1.0 for g in priorities}
+
+    def weighted(per: dict[str, float]) -> float:
+        tot = sum(gw.get(g, 0.0) for g in per if np.isfinite(per[g]))
+        return sum(per[g] * gw.get(g, 0.0) for g in per if np.isfinite(per[g])) / tot if tot else float("nan")
+
     wanted = {DIMENSION_ALIASES.get(d, d) for p in priorities.values() for d in p}
-    return Part("content", "generation_coverage", score, score, n,
-                {"dimension_shares": share.round(4).to_dict(), "coverage_by_generation": per_gen,
-                 "generation_weights": gw, "covered_share": covered_share},
-                _evidence(dims[dims["label"].isin(wanted)]))
+    evidence = _evidence(dims[dims["label"].isin(wanted)])
+    common = {"dimension_shares": share.round(4).to_dict(), "generation_weights": gw}
+    cov_score, ali_score = weighted(coverage), weighted(alignment)
+    return [
+        Part("content", "generation_coverage", cov_score, cov_score, n,
+             {**common, "coverage_by_generation": coverage, "covered_share": covered_share}, evidence),
+        Part("content", "generation_alignment", ali_score, 1 - ali_score, n,
+             {**common, "alignment_by_generation": alignment}, evidence),
+    ]
 
 
 def _in_slot(ts: pd.Series) -> pd.Series:

@@ -15,7 +15,7 @@ import pandas as pd
 from brandlab.config import Settings
 from brandlab.schema import TRIAD_EVIDENCE, TRIAD_SCORE
 from brandlab.triad import (
-    DEFAULT_PRIORITIES, DEFAULT_TARGET, Part, brand_parts, channel_parts, coherence_part, content_part,
+    DEFAULT_PRIORITIES, DEFAULT_TARGET, Part, brand_parts, channel_parts, coherence_part, content_parts,
 )
 from brandlab.workspace import Workspace
 
@@ -66,7 +66,7 @@ def score_campaign(campaign: str, posts: pd.DataFrame, comments: pd.DataFrame, t
     traits_posts = trait_tags.merge(own, on=["platform", "post_id"])
     dims_posts = dim_tags.merge(own, on=["platform", "post_id"])
     parts = brand_parts(posts, traits_posts, labels["trait"], target=target)
-    parts.append(content_part(posts, dims_posts, labels["dimension"], priorities=priorities, covered_share=0.10))
+    parts += content_parts(posts, dims_posts, labels["dimension"], priorities=priorities, covered_share=0.10)
     parts += channel_parts(posts, comments, roles, n_platforms)
     everything = pd.concat([posts, comments], ignore_index=True)
     with_roles = everything.merge(roles[["platform", "author_id", "role"]], on=["platform", "author_id"], how="left")

@@ -10,7 +10,7 @@ import pytest
 
 from brandlab.config import Settings
 from brandlab.schema import AUTHOR, POST
-from brandlab.triad import brand_parts, channel_parts, coherence_part, content_part, entropy_norm, jsd
+from brandlab.triad import brand_parts, channel_parts, coherence_part, content_parts, entropy_norm, jsd
 from brandlab.workspace import Workspace
 
 TRAITS = ["活力", "时尚", "繁华", "历史"]
@@ -62,13 +62,23 @@ def test_target_fit_is_one_on_target_and_low_off_target() -> None:
 
 def test_content_coverage_weights_generation_priorities() -> None:
     posts = _posts(40)
-    full = content_part(posts, _tags(posts, ["自然人文", "项目活动", "特色美食", "设施资源", "民生政策"], "dimension"),
-                        [])
+    full, _ = content_parts(posts, _tags(posts, ["自然人文", "项目活动", "特色美食", "设施资源", "民生政策"],
+                                         "dimension"), [])
     assert full.score == pytest.approx(1.0)
-    only_food = content_part(posts, _tags(posts, ["特色美食"], "dimension"), [])
+    only_food, _ = content_parts(posts, _tags(posts, ["特色美食"], "dimension"), [])
     # food is only Gen Z's third priority (weight 1 of 6): Z 1/6, Y 0, X 0
     assert only_food.score == pytest.approx((1 / 6) / 3)
     assert only_food.detail["coverage_by_generation"]["Z"] == pytest.approx(1 / 6)
+
+
+def test_alignment_is_one_only_when_content_leans_like_the_audience() -> None:
+    posts = _posts(60)
+    z_like = ["自然人文"] * 3 + ["项目活动"] * 2 + ["特色美食"]
+    _, ali = content_parts(posts, _tags(posts, z_like, "dimension"), [], priorities={"Z": ("自然人文", "项目活动", "特色美食")})
+    assert ali.score == pytest.approx(1.0)
+    _, flat = content_parts(posts, _tags(posts, ["民生政策"], "dimension"), [],
+                            priorities={"Z": ("自然人文", "项目活动", "特色美食")})
+    assert flat.score == pytest.approx(0.0)
 
 
 def test_channel_parts_time_alignment_roles_and_replies() -> None:
