@@ -32,6 +32,7 @@ BACKENDS = ("rjieba", "jieba")
 #: what jieba can hold as one token: its own "han" block characters
 _JIEBA_WORD = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
 _EMO_SPLIT = re.compile(rf"({EMO_PREFIX}\S+)")
+_OTHER_SPACE = re.compile(r"[^\S ]|  +")
 
 UserWord = tuple[str, int | None]
 
@@ -95,14 +96,16 @@ class Tokenizer:
         return self._cut(text)
 
     def cut(self, text: str) -> list[str]:
+        if _OTHER_SPACE.search(text):  # cleaned text has only single spaces; raw text may have more
+            text = _OTHER_SPACE.sub(" ", text)
         if EMO_PREFIX not in text:
-            return [t for t in self._cut(text) if not t.isspace()]
+            return [t for t in self._cut(text) if t != " "]
         out: list[str] = []
         for i, part in enumerate(_EMO_SPLIT.split(text)):
             if i % 2:
                 out.append(part)
             elif part:
-                out.extend(t for t in self._cut(part) if not t.isspace())
+                out.extend(t for t in self._cut(part) if t != " ")
         return out
 
     def cut_many(self, texts: Sequence[str], *, n_jobs: int = 1, chunk_size: int = 2000) -> list[list[str]]:
