@@ -43,6 +43,10 @@ class TreeArrays:
     depth: np.ndarray     # edges from the root
     size: np.ndarray      # nodes in the subtree, itself included
     unresolved: np.ndarray  # bool: the parent chain never reached a root (cycle)
+    #: filled by forest_metrics when times are given: elapsed seconds per node and the node order
+    #: sorted by (cascade, elapsed), unknown times last -- reused by the growth curve
+    elapsed: np.ndarray | None = None
+    time_order: np.ndarray | None = None
 
 
 def _jump(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -134,11 +138,14 @@ def forest_metrics(parent: np.ndarray, t: np.ndarray | None = None, *,
     out = pd.DataFrame({"root": roots, "size": size, "depth": depth, "max_breadth": breadth,
                         "wiener_index": wiener, "structural_virality": virality})
     if t is not None:
-        out = out.join(_time_metrics(c, k, roots, np.asarray(t, dtype=np.float64)))
+        tm, e, order = _time_metrics(c, k, roots, np.asarray(t, dtype=np.float64))
+        out = out.join(tm)
+        arr = TreeArrays(arr.root, arr.depth, arr.size, arr.unresolved, e, order)
     return out, arr
 
 
-def _time_metrics(c: np.ndarray, k: int, roots: np.ndarray, t: np.ndarray) -> pd.DataFrame:
+def _time_metrics(c: np.ndarray, k: int, roots: np.ndarray, t: np.ndarray
+                  ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """t50/t90/duration per cascade from node times in seconds (NaN = unknown)."""
     known = ~np.isnan(t)
     t0 = t[roots].copy()
@@ -165,7 +172,7 @@ def _time_metrics(c: np.ndarray, k: int, roots: np.ndarray, t: np.ndarray) -> pd
     last = start + nk - 1
     dur[ok] = e[order[last[ok]]]
     res["duration_s"] = dur
-    return pd.DataFrame(res)
+    return pd.DataFrame(res), e, order
 
 
 @dataclass(frozen=True)
@@ -222,8 +229,9 @@ def cascade_metrics(nodes: pd.DataFrame, *, node: str = "post_id", parent: str =
     pos = np.full(len(uniq), -1, dtype=np.int64)  # code -> node index
     pos[nc] = np.arange(n_real)
     # declared roots that are not nodes become virtual roots
-    vr = np.unique(rc[(rc >= 0)])
-    vr = vr[pos[vr] < 0]
+    declared = np.zeros(len(uniq), dtype=bool)  # (np.unique without counts is slow on numpy 2.4)
+    declared[rc[rc >= 0]] = True
+    vr = np.flatnonzero(declared & (pos < 0))
     pos[vr] = n_real + np.arange(len(vr))
     if len(vr):
         rep.append(_notes(uniq, vr, vr, "missing_root"))
@@ -283,15 +291,7 @@ def cascade_metrics(nodes: pd.DataFrame, *, node: str = "post_id", parent: str =
     rid = metrics["root_id"].tolist()
     metrics["n_repairs"] = np.array([n_rep.get(r, 0) for r in rid], dtype=np.int64)
     metrics["repairs"] = pd.array([rep_json.get(r, "{}") for r in rid], dtype="string")
-    # elapsed seconds from the root (or the cascade's first known time)
-    t0 = root_t.copy()
-    lack = np.isnan(t0)
-    if lack.any():
-        first_t = np.full(n, np.inf)
-        known = ~np.isnan(all_t)
-        np.minimum.at(first_t, arr.root[known], all_t[known])
-        t0[lack] = first_t[arr.root[lack]]
-    elapsed = np.where(np.isnan(all_t), np.nan, np.maximum(all_t - t0, 0.0))
+    elapsed = arr.elapsed if arr.elapsed is not None else np.full(n, np.nan)
     node_df = pd.DataFrame({
         "node": pd.Series(uniq[code], dtype=object),
         "parent": pd.Series(np.where(pidx >= 0, uniq[code[np.maximum(pidx, 0)]], None), dtype=object),
@@ -299,7 +299,7 @@ def cascade_metrics(nodes: pd.DataFrame, *, node: str = "post_id", parent: str =
         "depth": arr.depth, "subtree_size": arr.size, "elapsed_s": elapsed,
         "virtual": np.arange(n) >= n_real,
     })
-    growth = growth_curve(arr.root, elapsed, growth_points)
+    growth = growth_curve(arr.root, elapsed, growth_points, order=arr.time_order)
     growth.insert(0, "root", pd.Series(uniq[code[growth.pop("root_index").to_numpy()]], dtype=object))
     return CascadeResult(metrics, node_df, growth, repairs)
 
@@ -320,7 +320,7 @@ def _cycle_members(parent: np.ndarray, bad: np.ndarray) -> np.ndarray:
     jump = parent.copy()
     for _ in range(steps):  # jump 2^steps >= n hops: everyone lands on a cycle
         jump = np.where(jump >= 0, jump[np.maximum(jump, 0)], -1)
-    landed = np.unique(jump[cur])
+    landed = np.sort(pd.unique(jump[cur]))
     landed = landed[landed >= 0]
     # several landings may share a cycle; breaking all of them is still one repair per landing node,
     # so keep only the smallest index on each cycle: walk each cycle once (cycles are short in practice)
@@ -339,12 +339,16 @@ def _cycle_members(parent: np.ndarray, bad: np.ndarray) -> np.ndarray:
     return np.asarray(members, dtype=np.int64)
 
 
-def growth_curve(root: np.ndarray, elapsed: np.ndarray, points: int = 100) -> pd.DataFrame:
-    """Cumulative size over elapsed seconds per cascade (``root_index``), at most ``points`` rows each."""
-    known = np.flatnonzero(~np.isnan(elapsed))
-    r, e = root[known], elapsed[known]
-    order = np.lexsort((e, r))
-    r, e = r[order], e[order]
+def growth_curve(root: np.ndarray, elapsed: np.ndarray, points: int = 100, *,
+                 order: np.ndarray | None = None) -> pd.DataFrame:
+    """Cumulative size over elapsed seconds per cascade (``root_index``), at most ``points`` rows each.
+
+    ``order`` may give the nodes already sorted by (cascade, elapsed) with unknown times last.
+    """
+    if order is None:
+        order = np.lexsort((np.where(np.isnan(elapsed), np.inf, elapsed), root))
+    order = order[~np.isnan(elapsed[order])]
+    r, e = root[order], elapsed[order]
     if not len(r):
         return pd.DataFrame({"root_index": np.array([], dtype=np.int64), "elapsed_s": np.array([], dtype=float),
                              "size": np.array([], dtype=np.int64)})

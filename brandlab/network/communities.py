@@ -26,8 +26,12 @@ def _undirected(g: AuthorGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a = np.minimum(g.src, g.dst)
     b = np.maximum(g.src, g.dst)
     key = a * max(g.n, 1) + b
-    uk, inv = np.unique(key, return_inverse=True)
-    w = np.bincount(inv, weights=g.weight)
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    first = np.ones(len(ks), dtype=bool)
+    first[1:] = ks[1:] != ks[:-1]
+    uk = ks[first]
+    w = np.add.reduceat(g.weight[order], np.flatnonzero(first)) if len(ks) else np.zeros(0)
     return uk // max(g.n, 1), uk % max(g.n, 1), w
 
 

@@ -26,6 +26,8 @@ from brandlab.errors import InsufficientDataError, format_message
 
 #: default absolute L1 tolerance of the PageRank power iteration (see the module docstring)
 PAGERANK_TOL = 1e-10
+#: default window of the adoption-trigger score
+DEFAULT_WINDOW = pd.Timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ def betweenness(g: AuthorGraph, *, k: int | None = 256, seed: int = 0) -> np.nda
     return raw / ((n - 1) * (n - 2))
 
 
-def trigger_scores(adoptions: pd.DataFrame, *, window: pd.Timedelta = pd.Timedelta(hours=24)) -> pd.DataFrame:
+def trigger_scores(adoptions: pd.DataFrame, *, window: pd.Timedelta = DEFAULT_WINDOW) -> pd.DataFrame:
     """For each account and hashtag, how many accounts first used the hashtag within ``window`` after it did.
 
     ``adoptions`` has hashtag, author_id, adopted_at (one row per account and hashtag, the first use).

@@ -74,7 +74,7 @@ def _reach(live: LiveEdges, start: np.ndarray, visited: np.ndarray) -> np.ndarra
         if not tot:
             break
         offs = np.repeat(s - np.cumsum(cnt) + cnt, cnt) + np.arange(tot)
-        nxt = np.unique(live.indices[offs])
+        nxt = pd.unique(live.indices[offs])
         frontier = nxt[~visited[nxt]]
         visited[frontier] = True
         new.append(frontier)

@@ -17,8 +17,18 @@ import pandas as pd
 from brandlab.config import Settings
 from brandlab.network import build, cascades, communities, influence, roles, simulate
 from brandlab.schema import (
-    CASCADE_GROWTH, CASCADE_METRICS, CASCADE_NODE, COMMUNITY, GRAPH_EDGE, NODE_METRICS, ROLE_MIX, SEEDING,
-    EdgeKind, PostKind, TableSchema, concat,
+    CASCADE_GROWTH,
+    CASCADE_METRICS,
+    CASCADE_NODE,
+    COMMUNITY,
+    GRAPH_EDGE,
+    NODE_METRICS,
+    ROLE_MIX,
+    SEEDING,
+    EdgeKind,
+    PostKind,
+    TableSchema,
+    concat,
 )
 from brandlab.workspace import Workspace
 

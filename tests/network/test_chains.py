@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from brandlab.network.build import NameResolver, repost_graph
+from brandlab.network.build import repost_graph
 from brandlab.network.chains import ChainLink, chain_names, parse_chain, path_edges, repost_path
 
 

@@ -10,7 +10,14 @@ import pytest
 from brandlab.errors import InsufficientDataError
 from brandlab.network.communities import community_table, louvain, participation
 from brandlab.network.influence import (
-    AuthorGraph, betweenness, components, core_numbers, degrees, pagerank, pagerank_igraph, trigger_scores,
+    AuthorGraph,
+    betweenness,
+    components,
+    core_numbers,
+    degrees,
+    pagerank,
+    pagerank_igraph,
+    trigger_scores,
 )
 
 
