@@ -79,7 +79,7 @@ def score_campaign(campaign: str, posts: pd.DataFrame, comments: pd.DataFrame, t
 
 
 def run(ws: Workspace, settings: Settings, *, on_progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    if not ws.has_table("post_tags"):
+    if not ws.has_table("post_tags") or ws.count("post_tags") == 0:
         log.warning("triad skipped: no post_tags table (run the text stage first)")
         return {}
     if ws.count("posts") == 0:

@@ -124,7 +124,7 @@ def compare_sides(ws: Workspace, a: str | Side, b: str | Side, *, settings: Sett
 
 def _sentiment_rows(ws: Workspace, pa: pd.DataFrame, pb: pd.DataFrame, details: dict[str, pd.DataFrame],
                     notes: list[str]) -> list[dict[str, object]]:
-    if not ws.has_table("post_sentiment"):
+    if not ws.has_table("post_sentiment") or ws.count("post_sentiment") == 0:
         notes.append("sentiment not compared: run `brandlab analyze --stage sentiment`.")
         return []
     sent = ws.sql("SELECT platform, post_id, label FROM post_sentiment")
@@ -144,7 +144,7 @@ def _sentiment_rows(ws: Workspace, pa: pd.DataFrame, pb: pd.DataFrame, details: 
 
 def _keywords(ws: Workspace, pa: pd.DataFrame, pb: pd.DataFrame, details: dict[str, pd.DataFrame],
               notes: list[str]) -> None:
-    if not ws.has_table("post_text"):
+    if not ws.has_table("post_text") or ws.count("post_text") == 0:
         notes.append("keywords not compared: run `brandlab analyze --stage text`.")
         return
     toks = ws.sql("SELECT platform, post_id, tokens FROM post_text")
@@ -165,7 +165,7 @@ def _filter_tokens(series: pd.Series) -> list[list[str]]:
 
 def _diffusion_rows(ws: Workspace, pa: pd.DataFrame, pb: pd.DataFrame, details: dict[str, pd.DataFrame],
                     notes: list[str], min_n: int) -> list[dict[str, object]]:
-    if not ws.has_table("cascade_metrics"):
+    if not ws.has_table("cascade_metrics") or ws.count("cascade_metrics") == 0:
         notes.append("diffusion not compared: run `brandlab analyze --stage network`.")
         return []
     cm = ws.sql("SELECT * FROM cascade_metrics")
