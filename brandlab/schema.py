@@ -946,3 +946,48 @@ TRAIT_SHARE = _share_schema("trait_shares", "brand trait")
 DIMENSION_SHARE = _share_schema("dimension_shares", "content dimension")
 
 register(POST_TEXT, POST_TAG, KEYWORD, AUTHOR_GENERATION, AUDIENCE_GENERATION, TRAIT_SHARE, DIMENSION_SHARE)
+
+
+# --------------------------------------------------------------------------- sentiment (issue 4)
+
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+
+POST_SENTIMENT = TableSchema(
+    "post_sentiment",
+    (
+        _col("platform", STR, False, values=Platform),
+        _col("post_id", STR, False),
+        _col("label", STR, False, values=SENTIMENT_LABELS),
+        _col("score", FLOAT, False, bounds=(0.0, 1.0), doc="calibrated probability of label"),
+        _col("p_negative", FLOAT, False, bounds=(0.0, 1.0)),
+        _col("p_neutral", FLOAT, False, bounds=(0.0, 1.0)),
+        _col("p_positive", FLOAT, False, bounds=(0.0, 1.0)),
+        _col("model", STR, False, doc="backend name, e.g. brandlab-shipped or hf:<path or id>"),
+        _col("has_text", BOOL, False, doc="False where the cleaned title + text was empty (scored neutral)"),
+    ),
+    key=("platform", "post_id"),
+    doc="Sentiment of every post, comment and repost (title + text).",
+)
+
+SENTIMENT_AGGREGATE = TableSchema(
+    "sentiment_aggregates",
+    (
+        _col("group_kind", STR, False,
+             values=("all", "generation", "platform", "campaign", "week", "trait", "dimension")),
+        _col("group", STR, False),
+        _col("label", STR, False, values=(*SENTIMENT_LABELS, "net")),
+        _col("share", FLOAT, bounds=(-1.0, 1.0),
+             doc="share of posts with the label; for 'net', mean of p_positive - p_negative"),
+        _col("lo", FLOAT, bounds=(-1.0, 1.0)),
+        _col("hi", FLOAT, bounds=(-1.0, 1.0)),
+        _col("n_posts", INT, False, bounds=(0, None)),
+        _col("n_authors", INT, False, bounds=(0, None)),
+        _col("generation_known_share", FLOAT, bounds=(0.0, 1.0),
+             doc="share of the group's authors whose generation is known"),
+        _col("small_sample", BOOL, False, doc="fewer authors than Settings.min_group_size"),
+    ),
+    key=("group_kind", "group", "label"),
+    doc="Sentiment per group with author-cluster bootstrap intervals (posts with text only).",
+)
+
+register(POST_SENTIMENT, SENTIMENT_AGGREGATE)

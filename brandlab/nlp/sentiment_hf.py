@@ -73,7 +73,8 @@ class HFBackend:
         self.model.eval()
         self.torch = torch
         self.name = f"hf:{model}"
-        self.max_len = max_len
+        max_pos = int(getattr(self.model.config, "max_position_embeddings", 0) or 0)
+        self.max_len = min(max_len, max_pos - 2) if max_pos > 2 else max_len  # RoBERTa offsets positions by 2
         self.batch_size = batch_size
         self.index = label_index(dict(self.model.config.id2label), mapping or {}, model)
 

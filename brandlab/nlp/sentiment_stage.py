@@ -1,0 +1,148 @@
+"""The sentiment stage of ``brandlab analyze``: score every post, comment and repost, then aggregate.
+
+Reads ``posts`` (and, when the text stage has run, ``author_generation`` and ``post_tags``);
+writes ``post_sentiment`` (one row per post) and ``sentiment_aggregates``: per group of kind
+all / generation / platform / campaign / week / trait / dimension, the share of posts that are
+negative, neutral and positive and the mean net polarity (p_positive - p_negative), each with an
+author-cluster bootstrap interval (:func:`brandlab.aggregate.bootstrap_share`), counts, and the
+share of the group's authors whose generation is known. Posts whose cleaned text is empty are
+scored (neutral) but left out of the aggregates. Both tables are replaced whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from brandlab.aggregate import bootstrap_share
+from brandlab.config import TIMEZONE, Settings
+from brandlab.errors import InsufficientDataError, SmallSampleWarning, format_message
+from brandlab.nlp.sentiment import LABELS, SentimentBackend, clean_for_model, frame, get_backend
+from brandlab.schema import POST_SENTIMENT, SENTIMENT_AGGREGATE, validate
+from brandlab.workspace import Workspace
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+
+CHUNK = 2048
+UNKNOWN = "unknown"
+
+
+def post_texts(posts: pd.DataFrame) -> pd.Series:
+    """Title and text joined (the title skipped when the text already starts with it)."""
+    title = posts["title"].astype("string").fillna("") if "title" in posts else pd.Series("", index=posts.index)
+    text = posts["text"].astype("string").fillna("")
+    return pd.Series([x if (t == "" or x.startswith(t)) else f"{t} {x}" for t, x in zip(title, text)],
+                     index=posts.index, dtype="string")
+
+
+def score_posts(posts: pd.DataFrame, backend: SentimentBackend, *,
+                on_progress: Progress | None = None) -> pd.DataFrame:
+    """post_sentiment rows for ``posts`` (platform, post_id, title, text), in chunks with progress."""
+    cleaned = clean_for_model(post_texts(posts).tolist())
+    n = len(cleaned)
+    proba = np.zeros((n, len(LABELS)), dtype=np.float64)
+    proba[:, 1] = 1.0
+    live = np.array([i for i, t in enumerate(cleaned) if t], dtype=np.int64)
+    if on_progress:
+        on_progress(n - len(live), n)
+    for s in range(0, len(live), CHUNK):
+        rows = live[s:s + CHUNK]
+        proba[rows] = backend.predict_proba([cleaned[i] for i in rows])
+        if on_progress:
+            on_progress(n - len(live) + s + len(rows), n)
+    out = frame(proba)
+    out.insert(0, "post_id", posts["post_id"].to_numpy())
+    out.insert(0, "platform", posts["platform"].to_numpy())
+    out["model"] = backend.name
+    out["has_text"] = np.array([bool(t) for t in cleaned], dtype=bool)
+    return out
+
+
+def analysis_frame(scored: pd.DataFrame, posts: pd.DataFrame, generations: pd.DataFrame | None) -> pd.DataFrame:
+    """Scored posts with text, joined to author, campaign, week and generation."""
+    df = scored[scored["has_text"]].merge(
+        posts[["platform", "post_id", "author_id", "campaign", "published_at"]], on=["platform", "post_id"])
+    if generations is not None and len(generations):
+        g = generations[["platform", "author_id", "generation"]].drop_duplicates(["platform", "author_id"])
+        df = df.merge(g, on=["platform", "author_id"], how="left")
+    else:
+        df["generation"] = UNKNOWN
+    df["generation"] = df["generation"].astype("string").fillna(UNKNOWN)
+    ts = pd.to_datetime(df["published_at"])
+    if not isinstance(ts.dtype, pd.DatetimeTZDtype):
+        ts = ts.dt.tz_localize(TIMEZONE)
+    week = ts.dt.tz_convert(TIMEZONE).dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
+    df["week"] = week.dt.strftime("%Y-%m-%d").astype("string")
+    df["all"] = "all"
+    df["net"] = (df["p_positive"] - df["p_negative"] + 1.0) / 2.0  # in [0, 1] for bootstrap_share
+    for lab in LABELS:
+        df[f"is_{lab}"] = (df["label"] == lab).astype(float)
+    return df
+
+
+def _group_rows(df: pd.DataFrame, kind: str, column: str, settings: Settings) -> list[pd.DataFrame]:
+    sub = df[df[column].notna()]
+    if sub.empty:
+        return []
+    known = sub.assign(_k=(sub["generation"] != UNKNOWN)).drop_duplicates(["platform", "author_id", column])
+    known_share = known.groupby(column, dropna=True)["_k"].mean()
+    sub = sub.assign(_author=sub["platform"].astype(str) + ":" + sub["author_id"].astype("string").fillna("?"))
+    parts = []
+    for label, value in [*((lab, f"is_{lab}") for lab in LABELS), ("net", "net")]:
+        r = bootstrap_share(sub, column, value, n_boot=settings.n_boot, seed=settings.seed,
+                            min_size=settings.min_group_size, author="_author", warn=False)
+        if label == "net":  # back from [0, 1] to p_positive - p_negative in [-1, 1]
+            r[["share", "lo", "hi"]] = r[["share", "lo", "hi"]] * 2.0 - 1.0
+        parts.append(pd.DataFrame({
+            "group_kind": kind, "group": r[column].astype(str), "label": label, "share": r["share"],
+            "lo": r["lo"], "hi": r["hi"], "n_posts": r["n"], "n_authors": r["n_authors"],
+            "generation_known_share": r[column].map(known_share).to_numpy(dtype=float),
+            "small_sample": r["n_authors"] < settings.min_group_size}))
+    return parts
+
+
+def aggregate(df: pd.DataFrame, tags: pd.DataFrame | None, settings: Settings) -> pd.DataFrame:
+    """sentiment_aggregates rows for every group kind (see module docstring)."""
+    parts: list[pd.DataFrame] = []
+    for kind in ("all", "generation", "platform", "campaign", "week"):
+        parts += _group_rows(df, kind, kind, settings)
+    if tags is not None and len(tags):
+        for facet in ("trait", "dimension"):
+            t = tags.loc[tags["facet"] == facet, ["platform", "post_id", "label"]].rename(columns={"label": facet})
+            parts += _group_rows(df.merge(t, on=["platform", "post_id"]), facet, facet, settings)
+    out = pd.concat(parts, ignore_index=True) if parts else SENTIMENT_AGGREGATE.empty()
+    small = out.loc[out["small_sample"].astype(bool), ["group_kind", "group", "n_authors"]].drop_duplicates()
+    if len(small):
+        shown = ", ".join(f"{k}={g} ({n})" for k, g, n in small.itertuples(index=False))[:600]
+        warnings.warn(format_message(
+            f"sentiment: {len(small)} group(s) rest on fewer than {settings.min_group_size} authors: {shown}",
+            fix="read their shares as indicative only (small_sample is set in sentiment_aggregates)"),
+            SmallSampleWarning, stacklevel=2)
+    return out
+
+
+def run(ws: Workspace, settings: Settings, *, on_progress: Progress | None = None,
+        backend: SentimentBackend | None = None) -> dict[str, Any]:
+    """Score every post in the workspace and write post_sentiment and sentiment_aggregates."""
+    if not ws.has_table("posts") or ws.count("posts") == 0:
+        raise InsufficientDataError(format_message(
+            f"workspace {ws.path or ':memory:'} has no posts to score",
+            fix="run `brandlab ingest` first"))
+    posts = ws.read("posts", columns=["platform", "post_id", "author_id", "title", "text", "campaign",
+                                      "published_at"])
+    backend = backend or get_backend(settings)
+    scored = validate(score_posts(posts, backend, on_progress=on_progress), POST_SENTIMENT)
+    gens = ws.read("author_generation") if ws.has_table("author_generation") else None
+    tags = ws.read("post_tags") if ws.has_table("post_tags") else None
+    agg = validate(aggregate(analysis_frame(scored, posts, gens), tags, settings), SENTIMENT_AGGREGATE)
+    with ws.transaction():
+        n1 = ws.replace(scored, POST_SENTIMENT, validated=True)
+        n2 = ws.replace(agg, SENTIMENT_AGGREGATE, validated=True)
+    log.info("sentiment: %d posts scored with %s, %d aggregate rows", n1, backend.name, n2)
+    return {"post_sentiment": n1, "sentiment_aggregates": n2}
