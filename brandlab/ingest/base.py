@@ -35,6 +35,10 @@ from brandlab.ingest.values import ENCODINGS, to_timestamp
 log = logging.getLogger(__name__)
 
 QUARANTINE_COLUMNS = ["source_row", "column", "value", "reason", "raw"]
+#: the quarantine ``column`` of a problem with the whole row (a ragged CSV line, a broken JSON line).
+#: Never null: ``column`` is part of the quarantine key, and DuckDB never matches NULL keys, so a null
+#: would make a re-ingest add the row again instead of replacing it.
+ROW_LEVEL = "(row)"
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SQLITE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
@@ -151,6 +155,7 @@ def quarantine_rows(records: pd.DataFrame | Sequence[dict[str, Any]], bad: pd.Se
 
     ``records`` are the raw records (a DataFrame of raw strings or a list of dicts) aligned with
     ``bad``; ``source_row`` defaults to a ``source_row`` column of ``records`` or 1 + position.
+    ``column=None`` marks a problem with the whole row: its ``column`` is :data:`ROW_LEVEL`.
     """
     frame = records if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
     mask = pd.Series(list(bad), index=frame.index).fillna(False).astype(bool) \
@@ -176,7 +181,7 @@ def quarantine_rows(records: pd.DataFrame | Sequence[dict[str, Any]], bad: pd.Se
     reasons = reason.reindex(frame.index)[mask].tolist() if isinstance(reason, pd.Series) else [reason] * len(sub)
     return pd.DataFrame({
         "source_row": pd.array(rows.tolist(), dtype="Int64"),
-        "column": [column] * len(sub),
+        "column": [ROW_LEVEL if column is None else column] * len(sub),
         "value": [None if _missing(v) else str(v)[:500] for v in vals.tolist()],
         "reason": reasons,
         "raw": raw,
@@ -452,8 +457,6 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
     report = IngestReport(str(p), adapter.name, digest)
     done = 0
     with ws.transaction():
-        # re-ingesting a file replaces its quarantine rows (whole-row problems have no column to key on)
-        ws.con.execute("DELETE FROM quarantine WHERE file_hash = ?", [digest])
         try:
             for parsed in adapter.read(p, ctx):
                 _write_chunk(ws, parsed, ctx, report)
@@ -540,6 +543,7 @@ def _write_chunk(ws: Any, parsed: Parsed, ctx: ReadContext, report: IngestReport
             counts.read += len(df)
     if len(q):
         qf = q.copy()
+        qf["column"] = qf["column"].fillna(ROW_LEVEL)   # part of the key: never null
         qf["file_hash"] = ctx.file_hash
         qf["source_file"] = ctx.source_file
         qf["source_format"] = ctx.source_format
@@ -616,7 +620,7 @@ def read_json_records(path: Path, encoding: str = "utf-8-sig") -> list[Any]:
 
 
 __all__ = [
-    "ADAPTERS", "Adapter", "Head", "IngestReport", "Parsed", "ReadContext", "TableCounts", "concat_quarantine",
+    "ADAPTERS", "ROW_LEVEL", "Adapter", "Head", "IngestReport", "Parsed", "ReadContext", "TableCounts", "concat_quarantine",
     "date_from_filename", "detect", "empty_quarantine", "file_hash", "ingest_file", "ingest_paths", "iter_files",
     "load_adapters", "quarantine_rows", "read_head", "read_json_records", "records_frame", "register_adapter",
 ]

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from brandlab.errors import ExportFormatError, format_message
-from brandlab.ingest.base import Head, Parsed, ReadContext, register_adapter
+from brandlab.ingest.base import ROW_LEVEL, Head, Parsed, ReadContext, register_adapter
 from brandlab.ingest.values import (
     clean_ids_checked,
     normalize_location,
@@ -75,8 +75,6 @@ _ID_COLUMNS = {"post_id", "parent_id", "root_id", "author_id", "scope_id"}
 _TRUE = {"true", "1", "是", "yes", "y", "已认证", "认证"}
 _FALSE = {"false", "0", "否", "no", "n", "未认证", "普通用户", "-1"}
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-#: the quarantine ``column`` of a problem with the whole row (never null: it is part of the key)
-ROW_LEVEL = "(row)"
 
 
 # ------------------------------------------------------------------------------------ reading

@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 
 from brandlab.errors import ExportFormatError, format_message
 from brandlab.ingest.base import (
+    ROW_LEVEL,
     Head,
     Parsed,
     ReadContext,
@@ -65,7 +66,7 @@ def _spec_or_fail(fields: set[str], platform: str, ctx: ReadContext) -> ItemSpec
 
 
 def _quarantine_line(row: int, reason: str, text: str) -> pd.DataFrame:
-    return pd.DataFrame({"source_row": pd.array([row], dtype="Int64"), "column": [None], "value": [None],
+    return pd.DataFrame({"source_row": pd.array([row], dtype="Int64"), "column": [ROW_LEVEL], "value": [None],
                          "reason": [reason], "raw": [json.dumps({"line": text[:2000]}, ensure_ascii=False)]})
 
 

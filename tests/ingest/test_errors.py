@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from brandlab.errors import ExportFormatError, UnknownFormatError
 from brandlab.ingest import ingest_file
+from brandlab.ingest.base import ROW_LEVEL
 
 TABLES = ("posts", "authors", "edges", "quarantine", "ingest_log")
 
@@ -123,11 +125,27 @@ def test_bad_rows_are_quarantined_with_reason(ws, mc: Path, tmp_path: Path) -> N
     q = ws.read("quarantine").sort_values("source_row")
     assert q["reason"].str.contains("cannot read '12x' as a count").any()
     assert q["reason"].str.contains("invalid JSON on line 4").any()
-    assert set(q["column"].dropna()) == {"liked_count"}
+    assert set(q["column"]) == {"liked_count", ROW_LEVEL}   # the broken line is a whole-row problem
     assert q["raw"].notna().all()
     log = ws.read("ingest_log")
     row = log[log["table_name"] == "posts"].iloc[0]
     assert (row["rows_read"], row["rows_accepted"], row["rows_quarantined"]) == (4, 2, 2)
+
+
+def test_reingest_keeps_quarantine_idempotent(ws, mc: Path, tmp_path: Path) -> None:
+    """Whole-row problems key on column '(row)', never NULL, so re-ingesting replaces them."""
+    src = mc / "douyin/csv/search_contents_2025-11-02.csv"
+    p = tmp_path / src.name
+    lines = src.read_text(encoding="utf-8-sig").splitlines()
+    p.write_text("\n".join([*lines, "only,three,fields", '"7431","x"']) + "\n", encoding="utf-8")
+    ingest_file(ws, p)
+    first = ws.read("quarantine").sort_values(["source_row", "column"]).reset_index(drop=True)
+    assert (first["column"] == ROW_LEVEL).sum() == 2 and first["column"].notna().all()
+    ingest_file(ws, p)
+    ingest_file(ws, p, chunk_size=1)
+    again = ws.read("quarantine").sort_values(["source_row", "column"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(first.drop(columns="quarantined_at"), again.drop(columns="quarantined_at"))
+    assert ws.count("quarantine") == len(first)
 
 
 def test_relative_time_without_anchor_is_quarantined(ws, tmp_path: Path) -> None:
