@@ -105,8 +105,19 @@ def bench_network(n_posts: int, workdir: Path) -> list[BenchResult]:
     m_big = 1000 * n_posts
     g = random_graph(m_big, 100 * n_posts)
     ref = pagerank(g, tol=1e-15, max_iter=20_000)
-    for name, fn in (("pagerank(power, tol=1e-10)", lambda: pagerank(g)),
-                     ("pagerank(igraph prpack)", lambda: pagerank_igraph(g))):
+    def power() -> np.ndarray:
+        return pagerank(g)
+
+    def prpack() -> np.ndarray:
+        return pagerank_igraph(g)
+
+    def comps() -> np.ndarray:
+        return components(g)
+
+    def cores() -> np.ndarray:
+        return core_numbers(g)
+
+    for name, fn in (("pagerank(power, tol=1e-10)", power), ("pagerank(igraph prpack)", prpack)):
         with PeakRSS() as rss, timed() as tp:
             x = fn()
         overlap, same = _top_overlap(x, ref)
@@ -114,7 +125,7 @@ def bench_network(n_posts: int, workdir: Path) -> list[BenchResult]:
                                notes=f"{g.n:,} nodes; top-100 overlap with reference {overlap}/100, "
                                      f"same order {same}; L1 to reference {np.abs(x - ref).sum():.1e}",
                                extra={"top100_overlap": overlap, "top100_same_order": same}))
-    for name, fn2 in (("components", lambda: components(g)), ("k-core", lambda: core_numbers(g))):
+    for name, fn2 in (("components", comps), ("k-core", cores)):
         with PeakRSS() as rss, timed() as tk:
             fn2()
         out.append(BenchResult(f"network.{name}", g.m, "edges", tk[0], rss.peak_mb, target="seconds",

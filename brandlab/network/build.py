@@ -17,7 +17,7 @@ Endpoints are author ids; a nickname that cannot be resolved to an id becomes th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ class NameResolver:
         return self.names.get(platform, frozenset())
 
 
-def _frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+def _frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=EDGE_COLUMNS, dtype=object)
     df["hop"] = df["hop"].astype("Int64")
     df["resolved"] = df["resolved"].astype("boolean")
@@ -110,7 +110,7 @@ def repost_graph(posts: pd.DataFrame, authors: pd.DataFrame, ingest_edges: pd.Da
         root = None if pd.isna(root) else str(root)
         when = r["published_at"]
         reposter = str(aid) if pd.notna(aid) else NAME_PREFIX + str(r["author_name"])
-        orig = None
+        orig: str | None = None
         for ref in (root, None if pd.isna(r["parent_id"]) else str(r["parent_id"])):
             if ref is not None and (plat, ref) in author_of:
                 orig = author_of[(plat, ref)]
@@ -141,9 +141,8 @@ def repost_graph(posts: pd.DataFrame, authors: pd.DataFrame, ingest_edges: pd.Da
                 if made[i]:
                     inferred.setdefault(node, (nodes[i + 1] if i + 1 < len(nodes) else root, root))
         else:
-            src = orig
-            if src is not None:
-                rows.append((plat, src, reposter, EdgeKind.REPOST.value, "parent", pid, 0, when, pd.notna(aid)))
+            if orig is not None:
+                rows.append((plat, orig, reposter, EdgeKind.REPOST.value, "parent", pid, 0, when, pd.notna(aid)))
             parent = r["parent_id"] if pd.notna(r["parent_id"]) else root
             tree.append((plat, pid, None if parent is None else str(parent), root, when, False))
     plat_of_root = {str(rt): str(p) for p, rt in zip(reposts["platform"], reposts["root_id"], strict=True)}

@@ -187,8 +187,8 @@ def _seconds(s: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         ns = s.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64) / 1e9
         ns[s.isna().to_numpy()] = np.nan
-        return ns
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
+        return np.asarray(ns, dtype=np.float64)
+    return np.asarray(pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64), dtype=np.float64)
 
 
 def _codes(df: pd.DataFrame, cols: list[str]) -> tuple[list[np.ndarray], np.ndarray]:

@@ -117,7 +117,7 @@ def pagerank(g: AuthorGraph, *, damping: float = 0.85, tol: float = PAGERANK_TOL
         err = np.abs(x_new - x).sum()
         x = x_new
         if err < tol:
-            return x
+            return np.asarray(x, dtype=np.float64)
     raise RuntimeError(f"PageRank did not reach L1 change {tol} within {max_iter} iterations")
 
 
@@ -186,7 +186,7 @@ def components(g: AuthorGraph) -> np.ndarray:
     sizes = np.bincount(lab)
     rank = np.empty_like(sizes)
     rank[np.argsort(-sizes, kind="stable")] = np.arange(len(sizes))
-    return rank[lab].astype(np.int64)
+    return np.asarray(rank[lab], dtype=np.int64)
 
 
 def betweenness(g: AuthorGraph, *, k: int | None = 256, seed: int = 0) -> np.ndarray:

@@ -82,7 +82,8 @@ def _reach(live: LiveEdges, start: np.ndarray, visited: np.ndarray) -> np.ndarra
 
 
 def _copies(live: LiveEdges, nodes: np.ndarray) -> np.ndarray:
-    return (np.arange(live.n_sim, dtype=np.int64)[:, None] * live.n + np.asarray(nodes)[None, :]).ravel()
+    out = np.arange(live.n_sim, dtype=np.int64)[:, None] * live.n + np.asarray(nodes, dtype=np.int64)[None, :]
+    return np.asarray(out.ravel(), dtype=np.int64)
 
 
 def expected_spread(live: LiveEdges, seeds: np.ndarray) -> tuple[float, float]:
