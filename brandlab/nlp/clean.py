@@ -151,7 +151,7 @@ def replace_emoji(text: str) -> tuple[str, list[str]]:
     """😂 -> `` EMO_face_with_tears_of_joy ``; returns the text and the tokens in order."""
     found: list[str] = []
 
-    def take(chars: str, data: dict[str, object]) -> str:
+    def take(chars: str, data: dict[str, str]) -> str:
         tok = emoji_token(chars)
         found.append(tok)
         return f" {tok} "

@@ -233,7 +233,7 @@ def attribute_generations(authors: pd.DataFrame, posts: pd.DataFrame, cohorts: C
     found: dict[tuple[str, str], list[Evidence]] = {}
 
     def year_of(ts: object) -> int:
-        return default_year if ts is None or pd.isna(ts) else int(pd.Timestamp(ts).year)  # type: ignore[arg-type]
+        return default_year if ts is None or pd.isna(ts) else int(pd.Timestamp(ts).year)
 
     for r in authors.itertuples(index=False):
         key = (str(r.platform), str(r.author_id))

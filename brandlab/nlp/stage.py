@@ -24,7 +24,14 @@ from brandlab.nlp.keywords import keywords_by_group
 from brandlab.nlp.taxonomy import Taxonomy, load_taxonomy, tag_posts
 from brandlab.nlp.tokenize import Tokenizer, default_tokenizer
 from brandlab.schema import (
-    AUDIENCE_GENERATION, AUTHOR_GENERATION, DIMENSION_SHARE, KEYWORD, POST_TAG, POST_TEXT, TRAIT_SHARE, concat,
+    AUDIENCE_GENERATION,
+    AUTHOR_GENERATION,
+    DIMENSION_SHARE,
+    KEYWORD,
+    POST_TAG,
+    POST_TEXT,
+    TRAIT_SHARE,
+    concat,
     validate,
 )
 from brandlab.workspace import Workspace
@@ -43,8 +50,8 @@ def post_texts(posts: pd.DataFrame) -> pd.Series:
     """Title and text joined (the title is skipped when the text already starts with it)."""
     title = posts["title"].astype("string").fillna("")
     text = posts["text"].astype("string").fillna("")
-    dup = [t == "" or x.startswith(t) for t, x in zip(title, text)]
-    return pd.Series([x if d else f"{t} {x}" for t, x, d in zip(title, text, dup)], index=posts.index, dtype="string")
+    dup = [t == "" or x.startswith(t) for t, x in zip(title, text, strict=True)]
+    return pd.Series([x if d else f"{t} {x}" for t, x, d in zip(title, text, dup, strict=True)], index=posts.index, dtype="string")
 
 
 def process_chunk(posts: pd.DataFrame, tokenizer: Tokenizer, taxonomy: Taxonomy) -> tuple[pd.DataFrame, pd.DataFrame]:

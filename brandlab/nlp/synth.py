@@ -63,10 +63,10 @@ def synth_texts(n: int, seed: int = 0, taxonomy: Taxonomy | None = None) -> list
             parts.append(tpl.format(
                 place=pick(places), place2=pick(places), city=pick(_CITIES), t1=pick(terms), t2=pick(terms),
                 t3=pick(terms), adj=pick(_ADJ), feel=pick(_FEEL), who=pick(_WHO), emo=pick(_EMO),
-                platform=pick(platforms), nick=f"用户{int(rng.integers(1e6))}_{pick(('ab', 'x-y', '小鱼'))}",
+                platform=pick(platforms), nick=f"用户{int(rng.integers(1_000_000))}_{pick(('ab', 'x-y', '小鱼'))}",
                 num=int(rng.integers(1, 20000)), year=int(rng.integers(1990, 2026)), month=int(rng.integers(1, 13)),
                 day=int(rng.integers(1, 29)), topic=pick(terms) + pick(("节", "季", "之旅", "")),
-                url=f"https://t.cn/A{int(rng.integers(1e8))}",
+                url=f"https://t.cn/A{int(rng.integers(100_000_000))}",
             ))
         out.append("".join(parts))
     return out

@@ -196,12 +196,12 @@ def parse_taxonomy(data: Any, source: str = "<taxonomy>", *, base: Taxonomy | No
             merged_labels[i] = Label(old.facet, old.key, old.zh, tuple(dict.fromkeys(old.terms + lb.terms)),
                                      tuple(dict.fromkeys(old.aliases + lb.aliases)))
     for ch in channels:
-        i = next((j for j, old in enumerate(merged_channels) if old.name == ch.name), None)
+        i = next((j for j, oc in enumerate(merged_channels) if oc.name == ch.name), None)
         if i is None:
             merged_channels.append(ch)
         else:
-            old = merged_channels[i]
-            merged_channels[i] = Channel(old.name, ch.platform, ch.kind, tuple(dict.fromkeys(old.terms + ch.terms)))
+            oc = merged_channels[i]
+            merged_channels[i] = Channel(oc.name, ch.platform, ch.kind, tuple(dict.fromkeys(oc.terms + ch.terms)))
     keys = [(lb.facet, lb.key) for lb in merged_labels]
     dup = sorted({k for k in keys if keys.count(k) > 1})
     if dup:

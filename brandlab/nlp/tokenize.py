@@ -177,7 +177,8 @@ def _build_jieba(words: list[UserWord], hmm: bool) -> Callable[[str], list[str]]
         seg.total -= old  # jieba adds the new frequency without removing the old one; jieba-rs swaps
 
     def cut(text: str) -> list[str]:
-        return seg.lcut(text, HMM=hmm)
+        tokens: list[str] = seg.lcut(text, HMM=hmm)
+        return tokens
 
     return cut
 

@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from brandlab.nlp.generation import (
-    Evidence, attribute_generations, audience_generation_weights, bucket_ages, decide, find_evidence,
+    Evidence,
+    attribute_generations,
+    audience_generation_weights,
+    bucket_ages,
+    decide,
+    find_evidence,
     generation_of,
 )
 

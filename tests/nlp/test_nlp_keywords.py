@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from brandlab.nlp.keywords import (
-    keep_terms, keywords_by_group, load_idf, load_stopwords, textrank_keywords, tfidf_keywords,
+    keep_terms,
+    keywords_by_group,
+    load_idf,
+    load_stopwords,
+    textrank_keywords,
+    tfidf_keywords,
 )
 
 

@@ -10,7 +10,13 @@ import pytest
 from brandlab.nlp.clean import clean_text
 from brandlab.nlp.synth import synth_texts
 from brandlab.nlp.tokenize import (
-    Tokenizer, UserDictError, build_tokenizer, default_user_words, parse_user_dict, read_user_dict, USERDICT,
+    USERDICT,
+    Tokenizer,
+    UserDictError,
+    build_tokenizer,
+    default_user_words,
+    parse_user_dict,
+    read_user_dict,
 )
 
 HAND = [
