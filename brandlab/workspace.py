@@ -189,9 +189,13 @@ class Workspace:
         self.con.register(name, to_arrow(df, schema))
         return name
 
-    def upsert(self, df: pd.DataFrame, schema: TableSchema | str, *, validated: bool = False) -> int:
+    def upsert(self, df: pd.DataFrame, schema: TableSchema | str, *, validated: bool = False,
+               keep_known: bool = False) -> int:
         """Insert rows, replacing stored rows with the same key when the new row is not older.
 
+        With ``keep_known`` a row is merged column by column instead: the newer row's non-null
+        values win and its nulls keep the older row's values (a partial profile does not blank a
+        fuller one stored earlier; an older partial row still fills the stored row's gaps).
         Returns the number of rows in the staged (de-duplicated) batch.
         """
         schema = TABLES[schema] if isinstance(schema, str) else schema
@@ -217,6 +221,16 @@ class Workspace:
             on = " AND ".join(f"{t}.{k} = _batch.{k}" for k in keys)
             newer = f" AND (_batch.{order} IS NULL OR {t}.{order} IS NULL OR _batch.{order} >= {t}.{order})" \
                 if order else ""
+            if keep_known:
+                newer_row = f"(_batch.{order} IS NULL OR {t}.{order} IS NULL OR _batch.{order} >= {t}.{order})" \
+                    if order else "TRUE"
+                sets = ", ".join(
+                    f"{_q(c)} = CASE WHEN {newer_row} THEN coalesce(_batch.{_q(c)}, {t}.{_q(c)}) "
+                    f"ELSE coalesce({t}.{_q(c)}, _batch.{_q(c)}) END"
+                    for c in schema.names if c not in schema.key)
+                if sets:
+                    self.con.execute(f"UPDATE _batch SET {sets} FROM {t} WHERE {on}")
+                newer = ""  # _batch now holds the merged rows: they replace every stored match
             self.con.execute(f"DELETE FROM {t} USING _batch WHERE {on}{newer}")
             cols = ", ".join(_q(c) for c in schema.names)
             self.con.execute(

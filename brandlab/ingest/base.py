@@ -536,7 +536,8 @@ def _write_chunk(ws: Any, parsed: Parsed, ctx: ReadContext, report: IngestReport
             if schema.order_by and schema.order_by in df.columns:
                 df = df.sort_values(schema.order_by, kind="stable", na_position="first")
             df = df.drop_duplicates(list(schema.key), keep="last")
-        ws.upsert(df, schema)
+        # an author seen again in a thinner export (id + nickname) keeps the profile fields known
+        ws.upsert(df, schema, keep_known=name == "authors")
         counts = report.tables.setdefault(name, TableCounts())
         counts.accepted += accepted
         if name != parsed.primary:

@@ -298,3 +298,36 @@ def test_real_weibo_crawler_sample(ws, samples_dir: Path) -> None:
     n = _counts(ws)
     ingest_file(ws, src)
     assert _counts(ws) == n
+
+
+def test_partial_author_row_keeps_the_stored_profile(ws, wb: Path) -> None:
+    """weibo-search gives id + nickname + verification only: it must not blank the users.csv profile,
+    and its own non-null values (newest crawl) still win."""
+    ingest_file(ws, wb / "weibo-crawler/users.csv")
+    full = ws.read("authors").set_index("author_id").loc["1000000009"]
+    assert full["follower_count"] == 9800 and full["region"] == "重庆"
+    ingest_file(ws, wb / "weibo-search/yujian_shancheng/yujian_shancheng.csv")
+    a = ws.read("authors").set_index("author_id").loc["1000000009"]
+    assert (a["follower_count"], a["post_count"], a["region"]) == (9800, 880, "重庆")   # kept
+    assert a["verified_type"] == "蓝V" and bool(a["verified"])                       # newer values win
+    assert ws.count("authors") == ws.sql("SELECT count(DISTINCT (platform, author_id)) FROM authors").iat[0, 0]
+
+
+def test_keep_known_upsert_merges_column_by_column(ws) -> None:
+    from brandlab.schema import AUTHOR
+
+    t0, t1 = pd.Timestamp("2025-03-01", tz=TZ), pd.Timestamp("2025-03-02", tz=TZ)
+    full = pd.DataFrame({"platform": ["weibo"], "author_id": ["1"], "nickname": ["old"], "follower_count": [5],
+                         "bio": ["bio"], "crawled_at": [t0]})
+    thin = pd.DataFrame({"platform": ["weibo"], "author_id": ["1"], "nickname": ["new"], "crawled_at": [t1]})
+    ws.upsert(full, AUTHOR, keep_known=True)
+    ws.upsert(thin, AUTHOR, keep_known=True)
+    a = ws.read("authors").iloc[0]
+    assert (a["nickname"], a["follower_count"], a["bio"], a["crawled_at"]) == ("new", 5, "bio", t1)
+    older = pd.DataFrame({"platform": ["weibo"], "author_id": ["1"], "nickname": ["older"], "region": ["重庆"],
+                          "crawled_at": [t0 - pd.Timedelta(days=1)]})
+    ws.upsert(older, AUTHOR, keep_known=True)           # an older row only fills gaps
+    a = ws.read("authors").iloc[0]
+    assert (a["nickname"], a["region"], a["crawled_at"], ws.count("authors")) == ("new", "重庆", t1, 1)
+    ws.upsert(thin.assign(follower_count=None), AUTHOR)  # the plain upsert still replaces the whole row
+    assert pd.isna(ws.read("authors").iloc[0]["follower_count"])
