@@ -31,6 +31,17 @@ def test_shipped_taxonomy_has_every_label_with_many_terms() -> None:
     assert kinds["小红书"] == "xhs" and kinds["B站"] == "bilibili"
 
 
+def test_a_trait_name_is_a_term_of_that_trait_only() -> None:
+    """活力/繁华/时尚 must count for vitality/prosperity/fashion, not also for modernity: the
+    youth-image finding (活力, 繁华, 时尚) is read off these labels."""
+    tax = load_taxonomy()
+    traits = tax.facet("trait")
+    for lb in traits:
+        assert lb.zh in lb.terms, lb.key
+        others = [o.key for o in traits if o.key != lb.key and lb.zh in o.terms]
+        assert others == [], (lb.zh, others)
+
+
 @pytest.mark.parametrize("text, facet, label, terms", [
     ("人才公寓和租房补贴都有，落户也方便", "dimension", "livelihood_policy", ["人才公寓", "租房补贴", "落户"]),
     ("火锅和兔头太好吃了，火锅yyds", "dimension", "food", ["火锅", "兔头", "太好吃"]),
