@@ -21,8 +21,9 @@ nothing to read, and the stage counts such rows separately.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -73,14 +74,33 @@ def predict(texts: Sequence[str | None] | pd.Series, backend: SentimentBackend |
     """Score ``texts``; one row per text, same order (and same index for a Series)."""
     backend = backend or get_backend(settings or Settings())
     index = texts.index if isinstance(texts, pd.Series) else None
-    cleaned = clean_for_model(list(texts))
-    proba = np.zeros((len(cleaned), len(LABELS)), dtype=np.float64)
+    return frame(score_cleaned(clean_for_model(list(texts)), backend, batch_size=batch_size), index)
+
+
+def score_cleaned(cleaned: Sequence[str], backend: SentimentBackend, *, batch_size: int = 4096,
+                  on_progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Probabilities for cleaned texts: each distinct non-empty text scored once (reposts and copied
+    captions repeat), empty texts (0, 1, 0). ``on_progress(done, total)`` counts input rows."""
+    n = len(cleaned)
+    proba = np.zeros((n, len(LABELS)), dtype=np.float64)
     proba[:, 1] = 1.0
-    live = np.array([i for i, t in enumerate(cleaned) if t], dtype=np.int64)
+    codes, uniq = pd.factorize(pd.Series(list(cleaned), dtype=object))
+    live = np.array([j for j, t in enumerate(uniq) if t], dtype=np.int64)
+    per_unique = np.zeros((len(uniq), len(LABELS)), dtype=np.float64)
+    per_unique[:, 1] = 1.0
+    counts = np.bincount(codes, minlength=len(uniq)) if n else np.zeros(0, dtype=np.int64)
+    done = n - int(counts[live].sum()) if n else 0
+    if on_progress:
+        on_progress(done, n)
     for s in range(0, len(live), batch_size):
         rows = live[s:s + batch_size]
-        proba[rows] = backend.predict_proba([cleaned[i] for i in rows])
-    return frame(proba, index)
+        per_unique[rows] = backend.predict_proba([str(uniq[j]) for j in rows])
+        done += int(counts[rows].sum())
+        if on_progress:
+            on_progress(done, n)
+    if n:
+        proba[:] = per_unique[codes]
+    return proba
 
 
 def parse_label_map(spec: str | None) -> dict[str, str]:
@@ -109,8 +129,8 @@ def _backend(model: str | None, labels: str | None, threads: int) -> SentimentBa
 
         return ShippedModel(threads=threads)
     if model == "ngram":
-        from brandlab.nlp.sentiment_onnx import SHIPPED_DIR, require_files
         from brandlab.nlp.sentiment_ngram import NgramModel
+        from brandlab.nlp.sentiment_onnx import SHIPPED_DIR, require_files
 
         require_files(SHIPPED_DIR, ("baseline.npz",))
         return NgramBackend(NgramModel(SHIPPED_DIR / "baseline.npz"))
@@ -129,8 +149,8 @@ class NgramBackend:
 
     name = "brandlab-ngram"
 
-    def __init__(self, model: "NgramModel") -> None:  # noqa: F821 - imported lazily above
-        self.model = model
+    def __init__(self, model: Any) -> None:
+        self.model = model  # a brandlab.nlp.sentiment_ngram.NgramModel
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return self.model.predict_proba(texts)
+        return np.asarray(self.model.predict_proba(texts), dtype=np.float64)

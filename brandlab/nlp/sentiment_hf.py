@@ -10,7 +10,8 @@ label maps to neutral); the probabilities of the mapped labels are renormalised.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -47,14 +47,14 @@ class NgramModel:
     def decision(self, text: str) -> np.ndarray:
         counts = Counter(j for g in char_ngrams(text, self.lo, self.hi) if (j := self.index.get(g)) is not None)
         if not counts:
-            return self.intercept.copy()
+            return np.asarray(self.intercept.copy(), dtype=np.float64)
         cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
         norm = float(np.sqrt(np.sum((tf * self.idf[cols]) ** 2)))
-        return self.intercept + (tf @ self.weights[cols]) / norm
+        return np.asarray(self.intercept + (tf @ self.weights[cols]) / norm, dtype=np.float64)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         z = np.array([self.decision(t) for t in texts], dtype=np.float64).reshape(len(texts), len(self.labels))
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)

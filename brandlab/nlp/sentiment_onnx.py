@@ -11,8 +11,9 @@ batch; results come back in input order.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ SHIPPED_FILES = ("model.int8.onnx", "tokenizer.json", "baseline.npz", "ensemble.
 def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
 def require_files(folder: Path, names: Sequence[str] = SHIPPED_FILES) -> None:
@@ -90,13 +91,14 @@ class ShippedModel:
 
     name = "brandlab-shipped"
 
-    def __init__(self, folder: Path = SHIPPED_DIR, *, threads: int = 0, onnx_name: str = "model.int8.onnx",
+    def __init__(self, folder: Path = SHIPPED_DIR, *, threads: int = 0, onnx_path: Path | None = None,
                  part: str = "ensemble") -> None:
-        require_files(folder, (onnx_name, *SHIPPED_FILES[1:]))
+        """``onnx_path`` swaps in another export of the same transformer (the benchmark's fp32 file)."""
+        require_files(folder)
         self.config = json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))
         self.labels: tuple[str, ...] = tuple(self.config["labels"])
         self.part = part
-        self.transformer = OnnxClassifier(folder / onnx_name, folder / "tokenizer.json",
+        self.transformer = OnnxClassifier(onnx_path or folder / "model.int8.onnx", folder / "tokenizer.json",
                                           max_len=int(self.config["max_len"]), threads=threads)
         self.ngram = NgramModel(folder / "baseline.npz")
         if self.ngram.labels != self.labels:

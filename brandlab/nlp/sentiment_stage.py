@@ -22,7 +22,7 @@ import pandas as pd
 from brandlab.aggregate import bootstrap_share
 from brandlab.config import TIMEZONE, Settings
 from brandlab.errors import InsufficientDataError, SmallSampleWarning, format_message
-from brandlab.nlp.sentiment import LABELS, SentimentBackend, clean_for_model, frame, get_backend
+from brandlab.nlp.sentiment import LABELS, SentimentBackend, clean_for_model, frame, get_backend, score_cleaned
 from brandlab.schema import POST_SENTIMENT, SENTIMENT_AGGREGATE, validate
 from brandlab.workspace import Workspace
 
@@ -37,7 +37,7 @@ def post_texts(posts: pd.DataFrame) -> pd.Series:
     """Title and text joined (the title skipped when the text already starts with it)."""
     title = posts["title"].astype("string").fillna("") if "title" in posts else pd.Series("", index=posts.index)
     text = posts["text"].astype("string").fillna("")
-    return pd.Series([x if (t == "" or x.startswith(t)) else f"{t} {x}" for t, x in zip(title, text)],
+    return pd.Series([x if (t == "" or x.startswith(t)) else f"{t} {x}" for t, x in zip(title, text, strict=True)],
                      index=posts.index, dtype="string")
 
 
@@ -45,18 +45,7 @@ def score_posts(posts: pd.DataFrame, backend: SentimentBackend, *,
                 on_progress: Progress | None = None) -> pd.DataFrame:
     """post_sentiment rows for ``posts`` (platform, post_id, title, text), in chunks with progress."""
     cleaned = clean_for_model(post_texts(posts).tolist())
-    n = len(cleaned)
-    proba = np.zeros((n, len(LABELS)), dtype=np.float64)
-    proba[:, 1] = 1.0
-    live = np.array([i for i, t in enumerate(cleaned) if t], dtype=np.int64)
-    if on_progress:
-        on_progress(n - len(live), n)
-    for s in range(0, len(live), CHUNK):
-        rows = live[s:s + CHUNK]
-        proba[rows] = backend.predict_proba([cleaned[i] for i in rows])
-        if on_progress:
-            on_progress(n - len(live) + s + len(rows), n)
-    out = frame(proba)
+    out = frame(score_cleaned(cleaned, backend, batch_size=CHUNK, on_progress=on_progress))
     out.insert(0, "post_id", posts["post_id"].to_numpy())
     out.insert(0, "platform", posts["platform"].to_numpy())
     out["model"] = backend.name

@@ -8,8 +8,9 @@ inference and a test checks it agrees with scikit-learn.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

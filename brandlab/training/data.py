@@ -48,8 +48,8 @@ def normalise_text(text: str) -> str:
     try:
         from brandlab.nlp.clean import clean_text  # the text-analytics cleaner, when it has landed
     except ImportError:
-        clean_text = None
-    if clean_text is not None:
+        pass
+    else:
         return clean_text(text).text
     t = unicodedata.normalize("NFKC", text).replace("\ufeff", "")
     t = _URL.sub(" ", t)

@@ -19,7 +19,7 @@ ENSEMBLE_WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 21))
 def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
 def ece(proba: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
@@ -28,7 +28,7 @@ def ece(proba: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
     hit = (proba.argmax(axis=1) == y).astype(float)
     edges = np.linspace(0.0, 1.0, bins + 1)
     total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         m = (conf > lo) & (conf <= hi)
         if m.any():
             total += m.mean() * abs(hit[m].mean() - conf[m].mean())

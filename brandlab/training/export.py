@@ -10,13 +10,15 @@ import json
 import platform
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from brandlab.training import evaluate as E
+from brandlab.training.card import render_card
 from brandlab.training.data import LABELS, split_sizes
 
 if TYPE_CHECKING:
@@ -28,7 +30,8 @@ def export_onnx(ckpt: Path, out: Path, max_len: int) -> None:
     import torch
     from transformers import BertForSequenceClassification
 
-    model = BertForSequenceClassification.from_pretrained(ckpt).eval()
+    model = BertForSequenceClassification.from_pretrained(ckpt)
+    model.eval()  # type: ignore[no-untyped-call]
     model.config.return_dict = False
 
     class Wrapped(torch.nn.Module):
@@ -54,7 +57,20 @@ def quantise(fp32: Path, int8: Path) -> None:
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
 
 
-def finish(cfg: "TrainConfig", df: pd.DataFrame, stats: dict[str, int], say: Callable[[str], None]) -> dict[str, Any]:
+def bench_shipped(cfg: TrainConfig, say: Callable[[str], None], n: int = 5000) -> dict[str, Any]:
+    """Throughput of the files just written (the sentiment benchmark, run on them)."""
+    import os
+
+    from brandlab.bench.sentiment import measure
+
+    results = measure(n, cfg.model_dir, cfg.out)
+    load = os.getloadavg()[0]
+    for r in results:
+        say(f"bench: {r.extra.get('variant')}: {r.throughput:,.0f} posts/s (load {load:.1f})")
+    return {"bench": [r.as_dict() for r in results], "bench_load": load}
+
+
+def finish(cfg: TrainConfig, df: pd.DataFrame, stats: dict[str, int], say: Callable[[str], None]) -> dict[str, Any]:
     from brandlab.nlp.sentiment_onnx import OnnxClassifier, ShippedModel
 
     ckpt, exp = cfg.out / "checkpoint", cfg.out / "export"
@@ -112,10 +128,13 @@ def finish(cfg: "TrainConfig", df: pd.DataFrame, stats: dict[str, int], say: Cal
                      for n in ("model.int8.onnx", "model.fp32.onnx", "tokenizer.json", "baseline.npz")},
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
     }
-    (exp / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
     cfg.model_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("model.int8.onnx", "tokenizer.json", "baseline.npz", "ensemble.json", "metrics.json"):
+    for name in ("model.int8.onnx", "tokenizer.json", "baseline.npz", "ensemble.json"):
         shutil.copy(exp / name, cfg.model_dir / name)
+    metrics.update(bench_shipped(cfg, say))
+    (exp / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
+    shutil.copy(exp / "metrics.json", cfg.model_dir / "metrics.json")
+    (cfg.model_dir / "MODEL_CARD.md").write_text(render_card(metrics), encoding="utf-8")
     vocab = Path(__file__).resolve().parents[1] / "models" / "sentiment" / "vocab.txt"
     if (cfg.model_dir / "vocab.txt").resolve() != vocab.resolve():
         shutil.copy(vocab, cfg.model_dir / "vocab.txt")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,7 @@ class TrainConfig:
 
 
 def label_ids(labels: pd.Series) -> np.ndarray:
-    return labels.map({lab: i for i, lab in enumerate(D.LABELS)}).to_numpy(dtype=np.int64)
+    return np.asarray(labels.map({lab: i for i, lab in enumerate(D.LABELS)}).to_numpy(dtype=np.int64))
 
 
 def capped_train(df: pd.DataFrame, max_train: int | None, seed: int, source_caps: str | None = None) -> pd.DataFrame:

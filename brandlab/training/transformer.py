@@ -13,9 +13,10 @@ import math
 import random
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +79,8 @@ def build_model(vocab_size: int, size: ModelSize, num_labels: int, seed: int) ->
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(seed)
-    cfg = BertConfig(vocab_size=vocab_size, hidden_size=size.hidden, num_hidden_layers=size.layers,
+    cfg = BertConfig(  # type: ignore[call-arg]
+                     vocab_size=vocab_size, hidden_size=size.hidden, num_hidden_layers=size.layers,
                      num_attention_heads=size.heads, intermediate_size=size.hidden * 4,
                      max_position_embeddings=size.max_len + 2, num_labels=num_labels,
                      hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
