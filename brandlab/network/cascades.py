@@ -4,6 +4,10 @@ A cascade is a tree of posts (reposts or comments) under one root post. Every me
 computed for all cascades at once from integer parent arrays with numpy: no Python loop
 runs per node. The loops that remain run once per *level* of the deepest tree (subtree
 sizes) or ``log2(depth)`` times (depth by pointer jumping).
+String ids are encoded once for all three id columns by :func:`brandlab.network.ids.encode_ids`
+(Arrow dictionary encoding) and decoded by Arrow ``take`` into pandas ``str`` columns, so no Python
+object is made per node; sorts by (cascade, time) and by level use numpy's radix sort on small
+integers instead of ``lexsort``.
 
 Metrics (Goel et al. 2016 for structural virality):
 
@@ -30,6 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+from brandlab.network.ids import decode_ids, encode_ids
 
 REPAIR_KINDS = ("duplicate", "missing_parent", "missing_root", "self_parent", "cycle", "root_mismatch",
                 "time_before_root")
@@ -72,13 +79,36 @@ def _jump(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return depth, top, unresolved
 
 
+def _stable_argsort(x: np.ndarray) -> np.ndarray:
+    """Stable argsort; integers below 2**30 go through numpy's radix sort (one or two 15-bit passes)."""
+    if x.dtype.kind not in "iu" or not len(x):
+        return np.argsort(x, kind="stable")
+    lo, hi = int(x.min()), int(x.max())
+    if hi - lo < 2**15:
+        return np.argsort((x - lo).astype(np.int16), kind="stable")
+    if hi - lo < 2**30:  # LSD radix: low 15 bits, then high 15 bits
+        y = x - lo
+        first = np.argsort((y & 0x7FFF).astype(np.int16), kind="stable")
+        return first[np.argsort((y[first] >> 15).astype(np.int16), kind="stable")]
+    return np.argsort(x, kind="stable")
+
+
+def _group_order(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Indices sorted by (group, value), ties in value broken by index -- as ``np.lexsort((value, group))``.
+
+    Two stable passes: by value (NaN last), then a radix/merge pass by the integer group.
+    """
+    by_value = np.argsort(value, kind="stable")
+    return np.asarray(by_value[_stable_argsort(group[by_value])], dtype=np.int64)
+
+
 def subtree_sizes(parent: np.ndarray, depth: np.ndarray) -> np.ndarray:
     """Subtree sizes, accumulated level by level from the deepest (one numpy call per level)."""
     n = len(parent)
     size = np.ones(n, dtype=np.int64)
     if n == 0:
         return size
-    order = np.argsort(-depth, kind="stable")
+    order = _stable_argsort(-depth)
     d_sorted = depth[order]
     # boundaries of each level in the sorted order (deepest first)
     cuts = np.flatnonzero(np.diff(d_sorted)) + 1
@@ -124,10 +154,14 @@ def forest_metrics(parent: np.ndarray, t: np.ndarray | None = None, *,
     depth = np.zeros(k, dtype=np.int64)
     np.maximum.at(depth, c, arr.depth)
     # breadth: most nodes on one level of a cascade
-    key = c * (int(arr.depth.max(initial=0)) + 1) + arr.depth
-    ukey, counts = np.unique(key, return_counts=True)
+    levels = int(arr.depth.max(initial=0)) + 1
+    key = c * levels + arr.depth
     breadth = np.zeros(k, dtype=np.int64)
-    np.maximum.at(breadth, ukey // (int(arr.depth.max(initial=0)) + 1), counts)
+    if k * levels <= 8 * max(n, 1):  # dense (cascade, level) counts
+        breadth = np.bincount(key, minlength=k * levels).reshape(k, levels).max(axis=1, initial=0)
+    else:
+        ukey, counts = np.unique(key, return_counts=True)
+        np.maximum.at(breadth, ukey // levels, counts)
     nonroot = np.asarray(parent) >= 0
     s = arr.size[nonroot]
     contrib = s * (size[c[nonroot]] - s)
@@ -156,7 +190,7 @@ def _time_metrics(c: np.ndarray, k: int, roots: np.ndarray, t: np.ndarray
     elapsed = t - t0[c]
     e = np.where(known, np.maximum(elapsed, 0.0), np.nan)
     nk = np.bincount(c[known], minlength=k)
-    order = np.lexsort((np.where(known, e, np.inf), c))
+    order = _group_order(c, np.where(known, e, np.inf))
     oc = c[order]
     start = np.searchsorted(oc, np.arange(k))
     res = {}
@@ -191,14 +225,10 @@ def _seconds(s: pd.Series) -> np.ndarray:
     return np.asarray(pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64), dtype=np.float64)
 
 
-def _codes(df: pd.DataFrame, cols: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Factorize several id columns together: integer codes (-1 = null) and the shared uniques."""
+def _codes(df: pd.DataFrame, cols: list[str]) -> tuple[list[np.ndarray], pa.Array]:
+    """Encode several id columns together: integer codes (-1 = null) and the shared uniques."""
     parts = [df[c] if c in df.columns else pd.Series([None] * len(df), dtype=object) for c in cols]
-    allv = pd.concat([p.astype("string") for p in parts], ignore_index=True)
-    codes, uniques = pd.factorize(allv)
-    n = len(df)
-    return [codes[i * n:(i + 1) * n].astype(np.int64) for i in range(len(cols))], \
-        np.asarray(uniques, dtype=object)
+    return encode_ids(parts)
 
 
 def cascade_metrics(nodes: pd.DataFrame, *, node: str = "post_id", parent: str = "parent_id",
@@ -209,7 +239,7 @@ def cascade_metrics(nodes: pd.DataFrame, *, node: str = "post_id", parent: str =
     ``parent`` null marks a root unless ``root`` names another node; ``root`` may be null.
     ``time`` is a datetime or a number of seconds column (or None).
     """
-    rep: list[pd.DataFrame] = []
+    rep: list[_Notes] = []
     df = nodes
     (nc, pc, rc), uniq = _codes(df, [node, parent, root])
     if (nc < 0).any():
@@ -223,7 +253,7 @@ def cascade_metrics(nodes: pd.DataFrame, *, node: str = "post_id", parent: str =
         first[1:] = nc[order][1:] != nc[order][:-1]
         dup_rows = order[~first]
         keep = np.sort(order[first])
-        rep.append(_notes(uniq, nc[dup_rows], rc[dup_rows], "duplicate"))
+        rep.append((nc[dup_rows], rc[dup_rows], "duplicate", None))
         nc, pc, rc, ts = nc[keep], pc[keep], rc[keep], ts[keep]
     n_real = len(nc)
     pos = np.full(len(uniq), -1, dtype=np.int64)  # code -> node index
@@ -234,7 +264,7 @@ def cascade_metrics(nodes: pd.DataFrame, *, node: str = "post_id", parent: str =
     vr = np.flatnonzero(declared & (pos < 0))
     pos[vr] = n_real + np.arange(len(vr))
     if len(vr):
-        rep.append(_notes(uniq, vr, vr, "missing_root"))
+        rep.append((vr, vr, "missing_root", None))
     code = np.concatenate((nc, vr))  # node index -> code
     n = len(code)
     pidx = np.concatenate((np.where(pc >= 0, pos[np.maximum(pc, 0)], -1), np.full(len(vr), -1)))
@@ -247,7 +277,7 @@ def cascade_metrics(nodes: pd.DataFrame, *, node: str = "post_id", parent: str =
     def note(mask_or_idx: np.ndarray, kind: str, detail: np.ndarray | None = None) -> None:
         i = np.flatnonzero(mask_or_idx) if mask_or_idx.dtype == bool else mask_or_idx
         if len(i):
-            rep.append(_notes(uniq, code[i], rcode[i], kind, detail[i] if detail is not None else None))
+            rep.append((code[i], rcode[i], kind, detail[i] if detail is not None else None))
 
     sp = has_par & (pidx == self_i)
     note(sp, "self_parent")
@@ -273,44 +303,56 @@ def cascade_metrics(nodes: pd.DataFrame, *, node: str = "post_id", parent: str =
     note(mm, "root_mismatch", code[arr.root])
     root_t = all_t[arr.root]
     note(~np.isnan(all_t) & ~np.isnan(root_t) & (all_t < root_t), "time_before_root")
-    repairs = pd.concat(rep, ignore_index=True) if rep else _notes(uniq, np.array([], dtype=np.int64),
-                                                                    np.array([], dtype=np.int64), "")
+    repairs = _notes(uniq, rep)
     # per-cascade repair summary, keyed by the cascade's (repaired) root
     root_code = code[arr.root]
-    metrics.insert(0, "root_id", pd.array(uniq[code[metrics.pop("root").to_numpy()]], dtype="string"))
-    rep_json: dict[str, str] = {}
-    n_rep: dict[str, int] = {}
-    if len(repairs):
-        node_root = pd.Series(uniq[root_code], index=uniq[code], dtype=object)
-        croot = repairs["node"].astype(object).map(node_root).fillna(repairs["root"].astype(object))
-        summary = repairs.assign(croot=croot).groupby(["croot", "repair"]).size()
-        for r_id, grp in summary.groupby(level=0):
+    metric_root = code[metrics.pop("root").to_numpy()]
+    metrics.insert(0, "root_id", decode_ids(uniq, metric_root).astype("string"))
+    rep_json: dict[int, str] = {}
+    n_rep: dict[int, int] = {}
+    if rep:
+        ncode = np.concatenate([r[0] for r in rep])
+        at = pos[np.maximum(ncode, 0)]
+        croot = np.where((ncode >= 0) & (at >= 0), root_code[np.maximum(at, 0)],
+                         np.concatenate([r[1] for r in rep]))
+        kinds = np.concatenate([np.full(len(r[0]), r[2], dtype=object) for r in rep])
+        summary = pd.DataFrame({"croot": croot, "repair": kinds}).groupby(["croot", "repair"]).size()
+        for r_code, grp in summary.groupby(level=0):
             counts = {k: int(v) for (_, k), v in grp.items()}
-            rep_json[str(r_id)] = json.dumps(counts, sort_keys=True)
-            n_rep[str(r_id)] = sum(counts.values())
-    rid = metrics["root_id"].tolist()
-    metrics["n_repairs"] = np.array([n_rep.get(r, 0) for r in rid], dtype=np.int64)
-    metrics["repairs"] = pd.array([rep_json.get(r, "{}") for r in rid], dtype="string")
+            rep_json[int(r_code)] = json.dumps(counts, sort_keys=True)
+            n_rep[int(r_code)] = sum(counts.values())
+    rid = metric_root.tolist()
+    metrics["n_repairs"] = np.array([n_rep.get(r, 0) for r in rid], dtype=np.int64) if n_rep \
+        else np.zeros(len(rid), dtype=np.int64)
+    metrics["repairs"] = pd.array([rep_json.get(r, "{}") for r in rid] if rep_json else ["{}"] * len(rid),
+                                  dtype="string")
     elapsed = arr.elapsed if arr.elapsed is not None else np.full(n, np.nan)
     node_df = pd.DataFrame({
-        "node": pd.Series(uniq[code], dtype=object),
-        "parent": pd.Series(np.where(pidx >= 0, uniq[code[np.maximum(pidx, 0)]], None), dtype=object),
-        "root": pd.Series(uniq[root_code], dtype=object),
+        "node": decode_ids(uniq, code),
+        "parent": decode_ids(uniq, np.where(pidx >= 0, code[np.maximum(pidx, 0)], -1)),
+        "root": decode_ids(uniq, root_code),
         "depth": arr.depth, "subtree_size": arr.size, "elapsed_s": elapsed,
         "virtual": np.arange(n) >= n_real,
     })
     growth = growth_curve(arr.root, elapsed, growth_points, order=arr.time_order)
-    growth.insert(0, "root", pd.Series(uniq[code[growth.pop("root_index").to_numpy()]], dtype=object))
+    growth.insert(0, "root", decode_ids(uniq, code[growth.pop("root_index").to_numpy()]))
     return CascadeResult(metrics, node_df, growth, repairs)
 
 
-def _notes(uniq: np.ndarray, nodes: np.ndarray, roots: np.ndarray, kind: str,
-           detail: np.ndarray | None = None) -> pd.DataFrame:
-    def ids(c: np.ndarray) -> pd.Series:
-        return pd.Series(np.where(c >= 0, uniq[np.maximum(c, 0)] if len(uniq) else None, None), dtype=object)
-    return pd.DataFrame({"node": ids(nodes), "root": ids(roots), "repair": kind,
-                         "detail": ids(detail) if detail is not None else pd.Series([None] * len(nodes),
-                                                                                     dtype=object)})
+#: one kind of repair: node codes, their declared root codes, the repair, detail codes (or None)
+_Notes = tuple[np.ndarray, np.ndarray, str, "np.ndarray | None"]
+
+
+def _notes(uniq: pa.Array, rep: list[_Notes]) -> pd.DataFrame:
+    """The repairs table (node, root, repair, detail), ids decoded once for all repairs."""
+    def ids(parts: list[np.ndarray]) -> pd.Series:
+        c = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+        return pd.Series(decode_ids(uniq, c).to_numpy(dtype=object), dtype=object)
+    return pd.DataFrame({
+        "node": ids([r[0] for r in rep]), "root": ids([r[1] for r in rep]),
+        "repair": pd.Series(np.concatenate([np.full(len(r[0]), r[2], dtype=object) for r in rep])
+                            if rep else np.zeros(0, dtype=object), dtype=object),
+        "detail": ids([r[3] if r[3] is not None else np.full(len(r[0]), -1) for r in rep])})
 
 
 def _cycle_members(parent: np.ndarray, bad: np.ndarray) -> np.ndarray:
@@ -346,7 +388,7 @@ def growth_curve(root: np.ndarray, elapsed: np.ndarray, points: int = 100, *,
     ``order`` may give the nodes already sorted by (cascade, elapsed) with unknown times last.
     """
     if order is None:
-        order = np.lexsort((np.where(np.isnan(elapsed), np.inf, elapsed), root))
+        order = _group_order(root, np.where(np.isnan(elapsed), np.inf, elapsed))
     order = order[~np.isnan(elapsed[order])]
     r, e = root[order], elapsed[order]
     if not len(r):

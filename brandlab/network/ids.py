@@ -1,0 +1,70 @@
+"""Turn string id columns into shared integer codes without a per-row Python step.
+
+:func:`encode_ids` gives every distinct id of several columns one integer code (``-1`` for null)
+and returns the distinct ids as a pyarrow string array, so that ``uniques[codes]`` gives the ids
+back (:func:`decode_ids`, a ``pyarrow.compute.take`` into a pandas ``str`` column).
+
+The columns are concatenated as one Arrow ``large_string`` array and dictionary-encoded by Arrow
+(one hash pass in C++; codes in order of first appearance). Going through Python objects is what
+made the old path slow: ``astype("string")`` of object columns, ``uniques[codes]`` on object arrays
+and DataFrames of object columns cost more than the hashing itself. Tried and measured slower on
+this machine: a DuckDB hash join (1.7 s for 1M nodes' three columns against 0.8 s here) and coding
+by sorting 64-bit packed keys (random-order argsort of 3M keys costs more than hashing them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def to_arrow_strings(values: Any) -> pa.LargeStringArray:
+    """A column (pandas Series, numpy/object array, list, pyarrow array) as one Arrow large_string array."""
+    if isinstance(values, pa.ChunkedArray):
+        arr = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    elif isinstance(values, pa.Array):
+        arr = values
+    else:
+        s = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+        if not pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
+            s = s.astype("str")
+        arr = pa.array(s.array) if hasattr(s.array, "__arrow_array__") else pa.array(s, type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+def encode_ids(columns: Sequence[Any]) -> tuple[list[np.ndarray], pa.LargeStringArray]:
+    """Shared integer codes (int64, -1 = null) of several id columns, and the distinct ids.
+
+    ``uniques[code]`` is the id; codes are numbered in order of first appearance, scanning the
+    columns one after another.
+    """
+    arrs = [to_arrow_strings(c) for c in columns]
+    sizes = [len(a) for a in arrs]
+    allv = pa.concat_arrays(arrs) if arrs else pa.array([], type=pa.large_string())
+    enc = pc.dictionary_encode(allv, null_encoding="mask")
+    idx = enc.indices
+    codes = idx.to_numpy(zero_copy_only=False) if not idx.null_count else \
+        pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
+    codes = np.asarray(codes, dtype=np.int64)
+    uniques = enc.dictionary
+    out, start = [], 0
+    for size in sizes:
+        out.append(codes[start:start + size])
+        start += size
+    return out, uniques
+
+
+def decode_ids(uniques: pa.Array, codes: np.ndarray) -> pd.Series:
+    """The ids of ``codes`` (null where the code is -1) as a pandas string Series."""
+    idx = pa.array(np.maximum(codes, 0), mask=codes < 0) if len(uniques) else pa.nulls(len(codes), pa.int64())
+    taken = pc.take(uniques, idx) if len(uniques) else pa.nulls(len(codes), pa.large_string())
+    return pd.Series(pd.array(taken, dtype="str"))
