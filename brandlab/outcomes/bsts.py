@@ -44,6 +44,24 @@ def causalimpact_available() -> bool:
     return True
 
 
+#: the fallback regresses on at most this many controls (CausalImpact's prior expects ~2 to matter)
+MAX_FALLBACK_CONTROLS = 3
+
+
+def select_controls(y_pre: np.ndarray, x_pre: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` controls most correlated with the pre-period series.
+
+    Maximum likelihood has no spike-and-slab prior to shrink unneeded regressors; with many controls
+    and few pre-periods it overfits and its post-period forecast is far too confident (measured:
+    19 of 30 no-effect panels 'significant' with 20 controls on 24 pre-periods).
+    """
+    xc = x_pre - x_pre.mean(axis=0)
+    yc = y_pre - y_pre.mean()
+    denom = np.sqrt((xc ** 2).sum(axis=0) * (yc ** 2).sum()) + 1e-12
+    corr = np.abs(xc.T @ yc) / denom
+    return np.sort(np.argsort(-corr)[:k])
+
+
 def _with_package(y: np.ndarray, x: np.ndarray | None, n_pre: int, alpha: float, seed: int,
                   niter: int, nwarmup: int, season_period: int | None) -> dict[str, Any]:
     from causal_impact import CausalImpact
@@ -76,6 +94,7 @@ def _with_statsmodels(y: np.ndarray, x: np.ndarray | None, n_pre: int, alpha: fl
     ys = (y - mu) / sd
     xs = None
     if x is not None:
+        x = x[:, select_controls(y[:n_pre], x[:n_pre], max(1, min(MAX_FALLBACK_CONTROLS, n_pre // 10)))]
         xm, xsd = x[:n_pre].mean(axis=0), x[:n_pre].std(axis=0)
         xsd[xsd == 0] = 1.0
         xs = (x - xm) / xsd

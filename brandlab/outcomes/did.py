@@ -39,21 +39,22 @@ def _design(units: np.ndarray, times: np.ndarray, extra: pd.DataFrame) -> pd.Dat
     return x
 
 
-def _within(y: np.ndarray, units: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Two-way demeaning (exact for a balanced panel)."""
-    df = pd.DataFrame({"y": y, "u": units, "t": times})
-    return np.asarray(y - df.groupby("u")["y"].transform("mean") - df.groupby("t")["y"].transform("mean")
-                      + y.mean())
+def _within(y: np.ndarray, ui: np.ndarray, ti: np.ndarray) -> np.ndarray:
+    """Two-way demeaning (exact for a balanced panel); ``ui``/``ti`` are integer codes."""
+    um = np.bincount(ui, y) / np.bincount(ui)
+    tm = np.bincount(ti, y) / np.bincount(ti)
+    return np.asarray(y - um[ui] - tm[ti] + y.mean())
 
 
 def _placebo_betas(y: np.ndarray, units: np.ndarray, times: np.ndarray, post: np.ndarray,
                    controls: Sequence[str]) -> np.ndarray:
     """The DiD estimate with each control unit in turn as the (only) treated unit, treated excluded."""
-    yt = _within(y, units, times)
+    ui, ti = pd.factorize(units)[0], pd.factorize(times)[0]
+    yt = _within(y, ui, ti)
     out = []
     for c in controls:
         d = ((units == c) & post).astype(float)
-        dt = _within(d, units, times)
+        dt = _within(d, ui, ti)
         out.append(float(dt @ yt / (dt @ dt)))
     return np.asarray(out)
 
