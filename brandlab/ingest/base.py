@@ -60,10 +60,16 @@ class ReadContext:
     campaign: str | None = None
     chunk_size: int = 100_000
     source_format: str = ""
+    #: the whole file's crawl time, when a reader knows it before parsing (the DuckDB CSV path);
+    #: it wins over the crawl time of the chunk being parsed
+    crawl_time: pd.Timestamp | None = None
 
     def anchor(self, crawl_time: Any = None) -> pd.Timestamp | None:
-        """The time relative values count back from: the crawl time, else the date in the file
-        name (end of that day), else ``as_of``; None when there is none (rows then quarantine)."""
+        """The time relative values count back from: the file's crawl time, else the chunk's crawl
+        time, else the date in the file name (end of that day), else ``as_of``; None when there is
+        none (rows then quarantine)."""
+        if self.crawl_time is not None:
+            return self.crawl_time
         if crawl_time is not None and not pd.isna(crawl_time):
             return to_timestamp(crawl_time)
         from_name = date_from_filename(self.source_file)
@@ -429,8 +435,11 @@ def _as_of(v: Any) -> pd.Timestamp | None:
 
 def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any = None,
                 campaign: str | None = None, on_progress: Progress | None = None,
-                chunk_size: int = 100_000) -> IngestReport:
-    """Read one export into the workspace, all or nothing (one transaction)."""
+                chunk_size: int = 100_000, fast: bool = True) -> IngestReport:
+    """Read one export into the workspace, all or nothing (one transaction).
+
+    ``fast=False`` skips an adapter's SQL loader and uses its chunked reader (the reference path).
+    """
     from brandlab import __version__
     from brandlab.schema import TABLES
 
@@ -458,11 +467,19 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
     done = 0
     with ws.transaction():
         try:
-            for parsed in adapter.read(p, ctx):
-                _write_chunk(ws, parsed, ctx, report)
-                done += parsed.rows_read
+            # an adapter may load the whole file in SQL (MediaCrawler CSV); it returns False, having
+            # written nothing, when the file needs the general reader (ragged rows, GB18030, ...)
+            load_sql = getattr(adapter, "load_sql", None) if fast else None
+            if load_sql is not None and load_sql(ws, p, ctx, report):
+                done = report.rows_read
                 if on_progress:
-                    on_progress(done, 0)
+                    on_progress(done, done)
+            else:
+                for parsed in adapter.read(p, ctx):
+                    _write_chunk(ws, parsed, ctx, report)
+                    done += parsed.rows_read
+                    if on_progress:
+                        on_progress(done, 0)
         except (IngestError, KeyboardInterrupt):
             raise
         except (ValueError, UnicodeDecodeError, OSError, sqlite3.Error) as err:
@@ -542,15 +559,23 @@ def _write_chunk(ws: Any, parsed: Parsed, ctx: ReadContext, report: IngestReport
         counts.accepted += accepted
         if name != parsed.primary:
             counts.read += len(df)
-    if len(q):
-        qf = q.copy()
-        qf["column"] = qf["column"].fillna(ROW_LEVEL)   # part of the key: never null
-        qf["file_hash"] = ctx.file_hash
-        qf["source_file"] = ctx.source_file
-        qf["source_format"] = ctx.source_format
-        qf["quarantined_at"] = pd.Timestamp.now(tz=TIMEZONE)
-        ws.upsert(qf, TABLES["quarantine"])
-        report.reasons.update(str(r).split(":")[0][:80] for r in q["reason"])
+    write_quarantine(ws, q, ctx, report)
+
+
+def write_quarantine(ws: Any, q: pd.DataFrame, ctx: ReadContext, report: IngestReport) -> None:
+    """Store a chunk's rejected rows (keyed by file hash, source row and column) and count reasons."""
+    from brandlab.schema import TABLES
+
+    if not len(q):
+        return
+    qf = q.copy()
+    qf["column"] = qf["column"].fillna(ROW_LEVEL)   # part of the key: never null
+    qf["file_hash"] = ctx.file_hash
+    qf["source_file"] = ctx.source_file
+    qf["source_format"] = ctx.source_format
+    qf["quarantined_at"] = pd.Timestamp.now(tz=TIMEZONE)
+    ws.upsert(qf, TABLES["quarantine"])
+    report.reasons.update(str(r).split(":")[0][:80] for r in q["reason"])
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -622,6 +647,6 @@ def read_json_records(path: Path, encoding: str = "utf-8-sig") -> list[Any]:
 
 __all__ = [
     "ADAPTERS", "ROW_LEVEL", "Adapter", "Head", "IngestReport", "Parsed", "ReadContext", "TableCounts", "concat_quarantine",
-    "date_from_filename", "detect", "empty_quarantine", "file_hash", "ingest_file", "ingest_paths", "iter_files",
+    "date_from_filename", "detect", "empty_quarantine", "file_hash", "write_quarantine", "ingest_file", "ingest_paths", "iter_files",
     "load_adapters", "quarantine_rows", "read_head", "read_json_records", "records_frame", "register_adapter",
 ]

@@ -93,6 +93,19 @@ class MediaCrawlerText:
         yield from reader(path, ctx)
 
     # -- csv ------------------------------------------------------------------------------
+    def load_sql(self, ws: Any, path: Path, ctx: ReadContext, report: Any) -> bool:
+        """Contents/comments CSV straight into the workspace through DuckDB (see mediacrawler_sql);
+        False, having written nothing, for every other file (the driver then calls :meth:`read`)."""
+        if self.mode != "csv":
+            return False
+        from brandlab.ingest.mediacrawler_sql import load_posts_csv
+
+        columns = [c.lstrip("\ufeff") for c in read_head(path).columns]
+        spec = _spec_or_fail(set(columns), self.platform, ctx) if columns and any(columns) else None
+        if spec is None or spec.item == "creators":
+            return False
+        return load_posts_csv(ws, path, spec, columns, ctx, report)
+
     def _read_csv(self, path: Path, ctx: ReadContext) -> Iterator[Parsed]:
         encoding = detect_encoding(path)
         head = read_head(path)

@@ -1,0 +1,318 @@
+"""MediaCrawler contents/comments CSV loaded by DuckDB: the fast path of ``mediacrawler.*.csv``.
+
+DuckDB's ``read_csv`` (every column as text, nulls as ``pyarrow.csv`` reads them) streams the file
+once; ids, epoch/ISO times, plain integer counts, text masks, hashtags and mentions
+(``regexp_extract_all`` with the Python patterns of :mod:`brandlab.ingest.mediacrawler`, ``\\s``
+spelled out as Python's Unicode whitespace) are converted in SQL. A row passes the fast path
+only when every value it has is in one of those plain forms; any other row (``1.2万``, ``5分钟前``,
+an Excel serial, a bad id, ...) is read back and given to :func:`parse_records`, the reference
+parser, which converts or quarantines it with its reason. The whole file then goes into
+``posts`` in ONE merge (newest crawl wins, then the later row), inside the file's transaction.
+
+Results equal the chunked reference reader's on one chunk; in particular relative times count
+back from the crawl time of the whole file. Files the SQL reader cannot take as they are
+(ragged rows, non-UTF-8 bytes, duplicate header names) are left to the reference reader:
+:func:`load_posts_csv` then returns False having written nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow.csv as pacsv
+
+from brandlab.config import TIMEZONE as TIME_ZONE
+from brandlab.ingest.base import IngestReport, ReadContext, TableCounts, write_quarantine
+from brandlab.ingest.mediacrawler import (
+    _MENTION_RE,
+    _TAG_DEFAULT,
+    _TAG_RE,
+    ItemSpec,
+    _check_columns,
+    parse_records,
+)
+from brandlab.ingest.values import parse_times_checked
+from brandlab.schema import POST, validate
+
+#: what ``pyarrow.csv`` (the reference reader) reads as null
+NULL_VALUES: tuple[str, ...] = tuple(pacsv.ConvertOptions().null_values)
+_RAW = "raw:"
+
+
+#: every character Python's ``str.strip()`` and regex ``\\s`` treat as whitespace (str.isspace();
+#: tests check this list against all of Unicode)
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _ws_chars() -> str:
+    return WHITESPACE
+
+
+def _ws_class() -> str:
+    """Those characters as the inside of an RE2 character class."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in _ws_chars())
+
+
+def re2(pattern: str) -> str:
+    """A Python pattern of mediacrawler.py as RE2 with the same matches (``\\s`` is Unicode there)."""
+    return pattern.replace("\\s", _ws_class())
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Sql:
+    """SQL expressions over the raw text columns of one file."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = set(columns)
+        self.ws = _lit(_ws_chars())
+
+    def col(self, name: str | None) -> str:
+        return _q(name) if name and name in self.columns else "NULL::VARCHAR"
+
+    def strip(self, e: str) -> str:
+        return f"trim({e}, {self.ws})"
+
+    def text(self, name: str | None) -> str:
+        """_text: NULL when empty or only whitespace, else the value as it is."""
+        c = self.col(name)
+        return f"CASE WHEN regexp_matches({c}, '[^{_ws_class()}]') THEN {c} END"
+
+    # plain forms: (expression that is TRUE when the value takes the fast path, converted value)
+    def id_ok(self, name: str | None) -> str:
+        c = self.col(name)
+        return f"({c} IS NULL OR (regexp_full_match({c}, '[0-9A-Za-z_-]+') AND {c} NOT IN ('nan', 'None', 'null')))"
+
+    def count_ok(self, name: str) -> str:
+        c = self.col(name)
+        return f"({c} IS NULL OR regexp_full_match({c}, '[0-9]{{1,15}}'))"
+
+    def count(self, name: str) -> str:
+        return f"TRY_CAST({self.col(name)} AS BIGINT)"
+
+    def time_ok(self, name: str | None) -> str:
+        """NULL, epoch digits (s/ms/us), 'YYYY-MM-DD HH:MM:SS' from 1992 on (no DST in Beijing), or
+        that with a '+08:00' style offset; a valid calendar date."""
+        c = self.col(name)
+        iso = "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
+        return (f"({c} IS NULL OR regexp_full_match({c}, '[1-9][0-9]{{8,14}}') OR "
+                f"(regexp_full_match({c}, '(199[2-9]|2[0-9]{{3}})-[0-9]{{2}}-[0-9]{{2}} [0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}"
+                f"|{iso}[+-][0-9]{{2}}:[0-9]{{2}}') AND {self.time(name)} IS NOT NULL))")
+
+    def time(self, name: str | None) -> str:
+        """Epoch s/ms/us by magnitude (as values.parse_time), naive ISO as Beijing time, ISO with offset."""
+        c = self.col(name)
+        n = f"TRY_CAST({c} AS BIGINT)"
+        return (f"CASE WHEN regexp_full_match({c}, '[1-9][0-9]{{8,14}}') THEN "
+                f"(make_timestamp(CASE WHEN {n} < 100000000000 THEN {n} * 1000000 "
+                f"WHEN {n} < 100000000000000 THEN {n} * 1000 ELSE {n} END) AT TIME ZONE 'UTC') "
+                f"WHEN length({c}) = 19 THEN (try_strptime({c}, '%Y-%m-%d %H:%M:%S') AT TIME ZONE 'Asia/Shanghai') "
+                f"ELSE try_strptime({c}, '%Y-%m-%d %H:%M:%S%z') END")
+
+    def findall(self, text: str, pattern: str) -> str:
+        """mediacrawler._findall before its de-duplication: the matches, stripped, empty ones dropped
+        (a pattern whose match cannot hold whitespace needs neither)."""
+        found = f"coalesce(regexp_extract_all({text}, {_lit(re2(pattern))}, 1), [])"
+        if "\\s" in pattern:
+            return found
+        return f"list_filter(list_transform({found}, lambda x: {self.strip('x')}), lambda x: x <> '')"
+
+    @staticmethod
+    def distinct(xs: str) -> str:
+        """First occurrences in order; ``xs`` must be a column (it is read once per element)."""
+        return (f"CASE WHEN len({xs}) < 2 OR len(list_distinct({xs})) = len({xs}) THEN {xs} "
+                f"ELSE list_filter({xs}, lambda x, i: list_position({xs}, x) = i) END")
+
+    def split_list(self, name: str) -> str:
+        return (f"list_filter(list_transform(string_split(coalesce({self.col(name)}, ''), ','), "
+                f"lambda x: {self.strip('x')}), lambda x: x <> '')")
+
+    def location(self, name: str) -> str:
+        c = self.col(name)
+        ws = _ws_class()
+        prefix = _lit(f"^(?:发布于|来自|IP属地[:：]?|ip属地[:：]?)[{ws}]*")
+        cut = f"regexp_replace({self.strip(c)}, {prefix}, '')"
+        return f"nullif({self.strip(cut)}, '')"
+
+
+def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str) -> str:
+    """SELECT source_row, _ok, the posts columns and the raw text of slow rows, from ``source``.
+
+    Layered so that each list or masked text is computed once: DuckDB evaluates an expression as
+    often as it is written, and a lambda body once per list element.
+    """
+    s = _Sql(columns)
+    conds = [f"{s.col(spec.id)} IS NOT NULL", s.id_ok(spec.id), s.time_ok("last_modify_ts")]
+    out: dict[str, str] = {"platform": _lit(spec.platform), "post_id": s.col(spec.id)}
+    times = [t for t in spec.times if t in s.columns]
+    conds += [s.time_ok(t) for t in times]
+    out["published_at"] = f"coalesce({', '.join(s.time(t) for t in times)})" if times else "NULL"
+    for canon, src in spec.counts.items():
+        if src in s.columns:
+            conds.append(s.count_ok(src))
+            out[canon] = s.count(src)
+    out["counts_capped"] = "FALSE"
+    out["text"] = "_text"
+    out["title"] = s.text(spec.title) if spec.title else "NULL"
+    out["crawled_at"] = s.time("last_modify_ts")
+    author = [c for c in ("user_id", "creator_hash") if c in s.columns]
+    conds += [s.id_ok(c) for c in author]
+    out["author_id"] = f"coalesce({', '.join(s.col(c) for c in author)})" if author else "NULL"
+    out["author_name"] = s.text("nickname")
+    out["url"] = s.text(spec.url)
+    out["ip_location"] = s.location("ip_location")
+    tags = s.findall("_text", _TAG_RE.get(spec.platform, _TAG_DEFAULT))
+    if spec.tags and spec.tags in s.columns:   # xhs: the listed topics first, then those in the text
+        tags = f"list_concat({s.split_list(spec.tags)}, {tags})"
+    out["hashtags"] = s.distinct("_tags")
+    out["mentions"] = s.distinct("_mentions")
+    if spec.platform == "weibo":
+        out["repost_chain"] = "CASE WHEN contains(_text, '//@') THEN _text END"
+    if spec.item == "comments":
+        post, parent = s.col(spec.post), s.col(spec.parent)
+        conds += [f"{post} IS NOT NULL", s.id_ok(spec.post), s.id_ok(spec.parent)]
+        top = f"({parent} IS NULL OR {parent} IN ('0', '') OR {parent} = {s.col(spec.id)})"
+        out.update(kind="'comment'", root_id=post, parent_id=f"CASE WHEN {top} THEN {post} ELSE {parent} END")
+    else:
+        out["kind"] = "'post'"
+    out["campaign"] = _lit(ctx.campaign) if ctx.campaign is not None else "NULL"
+    out["source_file"] = _lit(ctx.source_file)
+    out["source_format"] = _lit(ctx.source_format)
+    types = {c.name: _SQL_TYPE[c.dtype] for c in POST.columns}
+    exprs = ", ".join(f"CAST(({out.get(n, 'NULL')}) AS {types[n]}) AS {_q(n)}"
+                      for n in POST.names if n != "source_row")
+    raw = ", ".join(f"CASE WHEN _ok THEN NULL ELSE {_q(c)} END AS {_q(_RAW + c)}" for c in columns)
+    ok = " AND ".join(conds)
+    return f"""SELECT source_row, _ok, {exprs}, {raw} FROM (
+        SELECT *, {tags} AS _tags, {s.findall("_text", _MENTION_RE)} AS _mentions FROM (
+            SELECT *, coalesce({ok}, FALSE) AS _ok, {s.text(spec.text)} AS _text FROM (
+                SELECT row_number() OVER () AS source_row, * FROM {source})))"""
+
+
+_SQL_TYPE = {"string": "VARCHAR", "Int64": "BIGINT", "boolean": "BOOLEAN", "datetime": "TIMESTAMPTZ",
+             "list": "VARCHAR[]"}
+
+
+def _read_csv(path: Path, columns: list[str]) -> str:
+    cols = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
+    nulls = "[" + ", ".join(_lit(v) for v in NULL_VALUES) + "]"
+    return (f"read_csv({_lit(str(path))}, header = false, skip = 1, columns = {cols}, auto_detect = false, "
+            f"delim = ',', quote = '\"', escape = '\"', nullstr = {nulls}, strict_mode = true, "
+            f"store_rejects = true, rejects_table = '_mc_rejects', rejects_scan = '_mc_scan')")
+
+
+def _drop(con: duckdb.DuckDBPyConnection) -> None:
+    for t in ("_mc", "_mc_slow", "_mc_rejects", "_mc_scan"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def load_posts_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext,
+                   report: IngestReport) -> bool:
+    """Load a MediaCrawler contents/comments CSV into ``posts`` in SQL; False (nothing written) when
+    the file needs the reference reader. Runs inside the caller's transaction."""
+    con: duckdb.DuckDBPyConnection = ws.con
+    if len(set(columns)) != len(columns) or not all(columns):
+        return False
+    _check_columns(pd.DataFrame(columns=columns), spec, ctx)
+    query = _query(spec, columns, ctx, _read_csv(path, columns))
+    _drop(con)
+    try:
+        con.execute(f"CREATE TEMP TABLE _mc AS {query}")
+        rejected = con.execute("SELECT count(*) FROM _mc_rejects").fetchall()[0][0]
+    except duckdb.Error:
+        # DuckDB refused the file as it is (bytes that are not UTF-8, an unterminated quote, ...):
+        # the reference reader gives the precise error or quarantines
+        _drop(con)
+        return False
+    if rejected:
+        _drop(con)
+        return False
+    n_rows, n_fast, fast_crawl = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE _ok), epoch_us(max(crawled_at) FILTER (WHERE _ok)) FROM _mc"
+    ).fetchall()[0]
+    slow = _slow_rows(con, columns)
+    accepted = int(n_fast)
+    con.execute("CREATE TEMP TABLE _mc_slow AS SELECT * FROM posts LIMIT 0")
+    if len(slow):
+        crawl = parse_times_checked(slow["last_modify_ts"])[0] if "last_modify_ts" in slow else pd.Series([], dtype=object)
+        first = pd.Timestamp(fast_crawl, unit="us", tz="UTC").tz_convert(TIME_ZONE) if fast_crawl is not None else None
+        crawls = [t for t in (first,
+                              crawl.max() if crawl.notna().any() else None) if t is not None]
+        file_ctx = dataclasses.replace(ctx, crawl_time=ctx.anchor(max(crawls)) if crawls else None)
+        for start in range(0, len(slow), ctx.chunk_size):
+            parsed = parse_records(slow.iloc[start:start + ctx.chunk_size], spec, file_ctx)
+            posts = parsed.tables["posts"].copy()
+            posts["source_file"], posts["source_format"] = ctx.source_file, ctx.source_format
+            if ctx.campaign is not None:
+                posts["campaign"] = ctx.campaign
+            accepted += len(posts)
+            if len(posts):
+                from brandlab.workspace import to_arrow
+
+                validate(posts.drop_duplicates(list(POST.key), keep="last"), POST)  # one merge dedupes later
+                con.register("_mc_slow_batch", to_arrow(posts, POST))
+                con.execute("INSERT INTO _mc_slow SELECT * FROM _mc_slow_batch")
+                con.unregister("_mc_slow_batch")
+            q = parsed.quarantine
+            counts = report.tables.setdefault("posts", TableCounts())
+            counts.quarantined += int(q["source_row"].nunique()) if len(q) else 0
+            write_quarantine(ws, q, ctx, report)
+    counts = report.tables.setdefault("posts", TableCounts())
+    counts.read += int(n_rows)
+    counts.accepted += accepted
+    _merge(con, spec.platform)
+    _drop(con)
+    return True
+
+
+def _slow_rows(con: duckdb.DuckDBPyConnection, columns: list[str]) -> pd.DataFrame:
+    """The raw text of the rows that need the reference parser, as that parser's reader gives them."""
+    sel = ", ".join(f"{_q(_RAW + c)} AS {_q(c)}" for c in columns)
+    table = con.sql(f"SELECT {sel}, source_row FROM _mc WHERE NOT _ok ORDER BY source_row").to_arrow_table()
+    df = table.to_pandas()
+    df.index = pd.RangeIndex(len(df))
+    return df
+
+
+def _merge(con: duckdb.DuckDBPyConnection, platform: str) -> None:
+    """The file's rows into ``posts``: per key the newest crawl, then the later row; a stored row is
+    replaced when the file's row is not older (Workspace.upsert's rule), in one statement each."""
+    cols = ", ".join(_q(c) for c in POST.names)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _mc_all AS
+        SELECT {cols} FROM _mc WHERE _ok UNION ALL BY NAME SELECT {cols} FROM _mc_slow""")
+    # the rows that lose to a newer (or later) row with the same id: a window over three narrow columns
+    con.execute("""CREATE OR REPLACE TEMP TABLE _mc_losers AS SELECT source_row FROM (
+        SELECT source_row, row_number() OVER (PARTITION BY post_id ORDER BY crawled_at DESC NULLS LAST,
+                                                                     source_row DESC) AS rk
+        FROM (SELECT post_id, crawled_at, source_row FROM _mc_all)
+        WHERE post_id IN (SELECT post_id FROM _mc_all GROUP BY post_id HAVING count(*) > 1)) WHERE rk > 1""")
+    winners = "SELECT * FROM _mc_all WHERE source_row NOT IN (SELECT source_row FROM _mc_losers)"
+    stored = con.execute("SELECT count(*) FROM (SELECT 1 FROM posts WHERE platform = ? LIMIT 1)",
+                         [platform]).fetchall()[0][0]
+    if not stored:
+        con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM ({winners})")
+    else:
+        con.execute("""DELETE FROM posts USING (SELECT post_id, max(crawled_at) AS crawled_at FROM _mc_all
+                                               GROUP BY post_id) b
+            WHERE posts.platform = $p AND posts.post_id = b.post_id
+              AND (b.crawled_at IS NULL OR posts.crawled_at IS NULL OR b.crawled_at >= posts.crawled_at)""",
+                    {"p": platform})
+        con.execute(f"""INSERT INTO posts ({cols}) SELECT {cols} FROM ({winners}) w
+            WHERE NOT EXISTS (SELECT 1 FROM posts WHERE posts.platform = $p AND posts.post_id = w.post_id)""",
+                    {"p": platform})
+    con.execute("DROP VIEW _mc_all")
+    con.execute("DROP TABLE _mc_losers")
+
+
+__all__ = ["NULL_VALUES", "load_posts_csv", "re2"]
