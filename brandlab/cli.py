@@ -267,6 +267,120 @@ def compare(ctx: click.Context, side_a: str, side_b: str, platforms: tuple[str, 
 
 # ---------------------------------------------------------------- outcomes
 
+
+@main.group()
+def outcomes() -> None:
+    """Campaign effects on talent and tourism outcomes, against counterfactuals."""
+
+
+@outcomes.command("estimate")
+@click.argument("panels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--events", "events_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Policy-event sheet (CSV/XLSX/YAML: city, date, kind, description).")
+@click.option("--treated", required=True, help="Treated city, e.g. 成都.")
+@click.option("--treatment", required=True, help="First treated period, e.g. 2023-04.")
+@click.option("--metric", "metrics", multiple=True, help="Metric(s) to estimate (default: all in the panel).")
+@click.option("--estimator", "estimators", multiple=True, type=click.Choice(["synth", "did", "bsts", "its", "all"]),
+              default=("all",), show_default=True)
+@click.option("--donor", "donors", multiple=True, help="Comparison cities (default: every other city).")
+@click.option("--start", default=None, help="First period of the estimation window.")
+@click.option("--end", default=None, help="Last period of the estimation window.")
+@click.option("--offset-metric", default=None, help="ITS exposure offset, e.g. resident_population.")
+@click.option("--store/--no-store", default=True, show_default=True, help="Write results to the workspace.")
+@click.pass_context
+@handle_errors
+def outcomes_estimate(ctx: click.Context, panels: tuple[Path, ...], events_path: Path | None, treated: str,
+                      treatment: str, metrics: tuple[str, ...], estimators: tuple[str, ...], donors: tuple[str, ...],
+                      start: str | None, end: str | None, offset_metric: str | None, store: bool) -> None:
+    """Estimate the campaign effect with each estimator; the naive before/after number sits beside it."""
+    import warnings
+
+    import pandas as pd
+
+    from brandlab.errors import FitWarning
+    from brandlab.outcomes.api import ESTIMATORS, estimate
+    from brandlab.outcomes.api import store as store_results
+    from brandlab.outcomes.panel import read_events, read_panel
+    from brandlab.outcomes.result import results_table
+    from brandlab.workspace import open_workspace
+
+    settings = settings_from(ctx)
+    panel = pd.concat([read_panel(p) for p in panels], ignore_index=True)
+    events = read_events(events_path) if events_path else None
+    chosen = list(ESTIMATORS) if "all" in estimators else list(dict.fromkeys(estimators))
+    results = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # printed below from each result's warnings list
+        for metric in metrics or sorted(panel["metric"].unique()):
+            results += estimate(panel, metric=metric, treated=treated, treatment=treatment, estimators=chosen,
+                                donors=list(donors) or None, events=events, start=start, end=end,
+                                offset_metric=offset_metric, seed=settings.seed)
+    table = results_table(results)
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
+        click.echo(table.drop(columns=["treated"]).to_string(index=False))
+    for r in results:
+        for w in r.warnings:
+            click.secho(f"warning [{r.estimator} {r.metric}]: {w}", fg="yellow")
+    if store:
+        with open_workspace(settings.workspace) as ws:
+            written = store_results(ws, panel, events, results)
+        click.echo(", ".join(f"{k}: {v} rows" for k, v in written.items()) + f" -> {settings.workspace}")
+
+
+@outcomes.command("summit")
+@click.argument("panels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sheet", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Event sheet (CSV/XLSX/YAML): event, city, date and the red-line inputs.")
+@click.option("--metric", "metrics", multiple=True, help="Metrics for the windows (default: all).")
+@handle_errors
+def outcomes_summit(panels: tuple[Path, ...], sheet: Path, metrics: tuple[str, ...]) -> None:
+    """Three windows of each event's effect per metric, and the three red lines."""
+    import pandas as pd
+
+    from brandlab.outcomes.panel import read_panel
+    from brandlab.outcomes.summit import read_event_sheet, red_lines, summit_windows
+
+    panel = pd.concat([read_panel(p) for p in panels], ignore_index=True)
+    events = read_event_sheet(sheet)
+    lines = red_lines(events)
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
+        for i in range(len(events)):
+            ev = events.iloc[i]
+            click.secho(f"{ev['event']} ({ev['city']}, {ev['date']})", bold=True)
+            win = summit_windows(panel, str(ev["city"]), ev["date"], metrics=list(metrics) or None)
+            click.echo(win.drop(columns=["city"]).to_string(index=False))
+            mine = lines[lines["event"] == str(ev["event"])]
+            for _, r in mine.iterrows():
+                state = "n/a" if pd.isna(r["breached"]) else ("BREACHED" if r["breached"] else "ok")
+                click.echo(f"  red line {r['label']}: {r['value']:.3g} ({r['side']} {r['threshold']:g}?) {state} "
+                           f"{r['note']}")
+
+
+@outcomes.command("exposure")
+@click.option("--campaign", "pairs", multiple=True, required=True, help="CAMPAIGN=CITY (repeatable).")
+@click.option("--freq", type=click.Choice(["D", "W", "M"]), default="W", show_default=True)
+@click.option("--half-life", type=float, default=0.0, show_default=True, help="Adstock half-life in periods.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV to write.")
+@click.pass_context
+@handle_errors
+def outcomes_exposure(ctx: click.Context, pairs: tuple[str, ...], freq: str, half_life: float, out: Path) -> None:
+    """Exposure series per city and campaign from the workspace posts, with share of voice and adstock."""
+    from brandlab.outcomes.exposure import exposure_from_posts
+    from brandlab.workspace import open_workspace
+
+    mapping = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"{pair!r}: write CAMPAIGN=CITY", param_hint="--campaign")
+        k, v = pair.split("=", 1)
+        mapping[k.strip()] = v.strip()
+    with open_workspace(settings_from(ctx).workspace, read_only=True) as ws:
+        posts = ws.read("posts")
+    exp = exposure_from_posts(posts, mapping, freq=freq, half_life=half_life)
+    exp.to_csv(out, index=False)
+    click.echo(f"wrote {len(exp)} rows ({exp['city'].nunique()} cities, {exp['period'].nunique()} periods) to {out}")
+
+
 # ---------------------------------------------------------------- reproduce (survey)
 
 
