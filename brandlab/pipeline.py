@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from brandlab.config import Settings
 from brandlab.workspace import Workspace
+
+if TYPE_CHECKING:
+    from brandlab.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +47,24 @@ def available_stages() -> list[tuple[str, str]]:
 
 
 def analyze(ws: Workspace, settings: Settings, *, stages: list[str] | None = None,
-            on_stage: Callable[[str], Progress | None] | None = None) -> dict[str, dict[str, int]]:
-    """Run the analysis stages in order; ``stages`` restricts to those names (order kept)."""
+            on_stage: Callable[[str], Progress | None] | None = None,
+            engine: "Engine | None" = None) -> dict[str, dict[str, int]]:
+    """Run the analysis stages in order; ``stages`` restricts to those names (order kept).
+
+    ``engine`` runs the per-post parts of the stages that support it (see :mod:`brandlab.engine`);
+    without one, ``settings.engine`` decides and an engine is opened for this call.
+    """
+    from brandlab.engine import open_engine, stage_kwargs
+
+    if engine is None:
+        with open_engine(settings) as opened:
+            return analyze(ws, settings, stages=stages, on_stage=on_stage, engine=opened)
     results: dict[str, dict[str, int]] = {}
     for name, mod in available_stages():
         if stages is not None and name not in stages:
             continue
         progress = on_stage(name) if on_stage else None
         module = importlib.import_module(mod)
-        log.info("running stage %s", name)
-        results[name] = module.run(ws, settings, on_progress=progress)
+        log.info("running stage %s on the %s engine", name, engine.name)
+        results[name] = module.run(ws, settings, on_progress=progress, **stage_kwargs(module, engine, settings))
     return results

@@ -44,9 +44,15 @@ OUTPUTS = (GRAPH_EDGE, CASCADE_NODE, CASCADE_METRICS, CASCADE_GROWTH, NODE_METRI
 
 
 def _read(ws: Workspace, table: str) -> pd.DataFrame:
+    """The table sorted by its key: graph measures (Louvain above all) depend on the order nodes are
+    met, and DuckDB keeps rows in whatever order parallel inserts left them."""
     from brandlab.schema import TABLES
 
-    return ws.read(table) if ws.has_table(table) else TABLES[table].empty()
+    if not ws.has_table(table):
+        return TABLES[table].empty()
+    df = ws.read(table)
+    key = [c for c in TABLES[table].key if c in df.columns]
+    return df.sort_values(key, kind="stable", na_position="first", ignore_index=True) if key and len(df) else df
 
 
 def derive_edges(posts: pd.DataFrame, authors: pd.DataFrame, ingest: pd.DataFrame

@@ -17,6 +17,7 @@ import pandas as pd
 
 from brandlab.aggregate import label_shares
 from brandlab.config import TIMEZONE, Settings
+from brandlab.engine import Engine
 from brandlab.errors import SmallSampleWarning
 from brandlab.nlp.clean import clean_series
 from brandlab.nlp.generation import UNKNOWN, attribute_generations, audience_generation_weights
@@ -67,6 +68,12 @@ def process_chunk(posts: pd.DataFrame, tokenizer: Tokenizer, taxonomy: Taxonomy)
     return text, tags
 
 
+def segment_chunk(posts: pd.DataFrame, taxonomy_files: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`process_chunk` with the cached default tokenizer and taxonomy (built once per process:
+    the entry point an engine's workers run, see :mod:`brandlab.engine`)."""
+    return process_chunk(posts, default_tokenizer(taxonomy_files=taxonomy_files), load_taxonomy(taxonomy_files))
+
+
 def week_of(ts: pd.Series) -> pd.Series:
     """Monday of the Asia/Shanghai week, as ``YYYY-MM-DD`` (None when the time is missing)."""
     local = pd.to_datetime(ts, utc=True).dt.tz_convert(TIMEZONE).dt.tz_localize(None)
@@ -94,16 +101,26 @@ def shares_table(frame: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: li
 
 
 def run(ws: Workspace, settings: Settings, *, on_progress: Progress | None = None, chunk_size: int = 5000,
-        tokenizer: Tokenizer | None = None, taxonomy: Taxonomy | None = None) -> dict[str, int]:
-    taxonomy = taxonomy or load_taxonomy(settings.taxonomy_files)
-    tokenizer = tokenizer or default_tokenizer(taxonomy_files=tuple(settings.taxonomy_files))
+        tokenizer: Tokenizer | None = None, taxonomy: Taxonomy | None = None,
+        engine: Engine | None = None) -> dict[str, int]:
+    """``engine`` (see :mod:`brandlab.engine`) runs the per-post part over partitions; keywords,
+    generations and shares run here. An explicit ``tokenizer``/``taxonomy`` keeps it all local."""
+    files = tuple(settings.taxonomy_files)
+    explicit = tokenizer is not None or taxonomy is not None
+    taxonomy = taxonomy or load_taxonomy(files)
     posts = ws.sql("SELECT platform, post_id, kind, author_id, published_at, title, text, campaign "
                    "FROM posts ORDER BY platform, post_id")
     total = len(posts)
+    if engine is not None and engine.n_workers > 1 and not explicit:  # at least two partitions per worker
+        chunk_size = max(500, min(chunk_size, -(-total // (2 * engine.n_workers))))
+    chunks = [posts.iloc[start:start + chunk_size] for start in range(0, total, chunk_size)]
+    if engine is None or explicit:
+        tok = tokenizer or default_tokenizer(taxonomy_files=files)
+        parts = (process_chunk(c, tok, taxonomy) for c in chunks)
+    else:
+        parts = engine.map(segment_chunk, chunks, files)
     texts, tags = [], []
-    for start in range(0, total, chunk_size):
-        chunk = posts.iloc[start:start + chunk_size]
-        t, g = process_chunk(chunk, tokenizer, taxonomy)
+    for start, (t, g) in zip(range(0, total, chunk_size), parts):
         texts.append(t)
         tags.append(g)
         if on_progress:
