@@ -24,7 +24,7 @@ from brandlab.config import TIMEZONE
 from brandlab.errors import ExportFormatError, InsufficientDataError, format_message
 from brandlab.outcomes.panel import parse_period, parse_value
 
-_PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "M", "Q": "Q", "A": "Y"}
+_PANDAS_FREQ = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q", "A": "Y"}  # W-SUN: weeks Monday..Sunday
 ENGAGEMENT = ("like_count", "comment_count", "share_count", "collect_count")
 
 
@@ -56,12 +56,13 @@ def adstock(x: Sequence[float], half_life: float) -> np.ndarray:
 
 def _complete(df: pd.DataFrame, keys: list[str], freq: str, columns: list[str]) -> pd.DataFrame:
     """One row per key and period from the first to the last period, zeros where nothing happened."""
+    df = df.assign(period=df["period"].astype("datetime64[ns]"))
     full = pd.date_range(df["period"].min(), df["period"].max(), freq={"D": "D", "W": "W-MON", "M": "MS",
                                                                       "Q": "QS", "A": "YS"}[freq])
-    idx = pd.MultiIndex.from_product([*(df[k].drop_duplicates() for k in keys), full], names=[*keys, "period"])
-    uniq = df[keys].drop_duplicates()
-    out = df.set_index([*keys, "period"])[columns].reindex(idx, fill_value=0.0).reset_index()
-    return out.merge(uniq, on=keys)
+    grid = df[keys].drop_duplicates().merge(pd.DataFrame({"period": full.astype("datetime64[ns]")}), how="cross")
+    out = grid.merge(df[[*keys, "period", *columns]], on=[*keys, "period"], how="left")
+    out[columns] = out[columns].fillna(0.0)
+    return out
 
 
 def exposure_from_posts(posts: pd.DataFrame, campaign_city: Mapping[str, str], *, freq: str = "W",
