@@ -47,12 +47,14 @@ class OnnxClassifier:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        from brandlab.engine.providers import onnx_providers
+
         opts = ort.SessionOptions()
         if threads > 0:
             opts.intra_op_num_threads = threads
             opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(onnx_path), opts, providers=onnx_providers())
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self.tokenizer.enable_truncation(max_length=max_len)
