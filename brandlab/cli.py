@@ -87,10 +87,15 @@ def main(ctx: click.Context, workspace: Path | None, seed: int | None, no_pseudo
 @click.option("--list-formats", is_flag=True, help="List the ingest adapters and exit.")
 @click.option("--column-map", "column_map", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML/JSON column map for any other CSV/XLSX export (implies --format generic).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default=None,
+              help="dask: parse files on Dask workers, write from here (default local or $BRANDLAB_ENGINE).")
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
+@click.option("--workers", type=int, default=None, help="LocalCluster worker processes (default: CPU cores).")
 @click.pass_context
 @handle_errors
 def ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, as_of: str | None,
-           campaign: str | None, list_formats: bool, column_map: Path | None = None) -> None:
+           campaign: str | None, list_formats: bool, column_map: Path | None = None, engine: str | None = None,
+           scheduler: str | None = None, workers: int | None = None) -> None:
     """Read exports (files or folders) into the workspace; print what was read, accepted, quarantined."""
     from brandlab.ingest import ingest_paths, load_adapters
     from brandlab.workspace import open_workspace
@@ -124,9 +129,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, as_of: 
         else:
             click.echo(report.summary())
 
-    with open_workspace(settings.workspace) as ws:
-        ingest_paths(ws, paths, fmt=fmt, as_of=as_of or settings.as_of, campaign=campaign,
-                     on_progress=progress, on_file=on_file)
+    settings = settings.with_(engine=engine or settings.engine, scheduler=scheduler or settings.scheduler)
+    if column_map is not None and settings.engine != "local":
+        click.echo("note: --column-map is read in this process; ingesting locally", err=True)
+        settings = settings.with_(engine="local")
+    from brandlab.engine import open_engine
+    from brandlab.engine.ingest import ingest_paths_on
+
+    with open_engine(settings, n_workers=workers) as eng, open_workspace(settings.workspace) as ws:
+        if eng.name == "local":
+            ingest_paths(ws, paths, fmt=fmt, as_of=as_of or settings.as_of, campaign=campaign,
+                         on_progress=progress, on_file=on_file)
+        else:
+            ingest_paths_on(eng, ws, list(paths), fmt=fmt, as_of=as_of or settings.as_of, campaign=campaign,
+                            on_progress=progress, on_file=on_file)
     if failed:
         click.secho(f"{len(failed)} file(s) failed and were left out (the workspace is unchanged for them)",
                     fg="red", err=True)
@@ -144,13 +160,14 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, as_of: 
 @click.option("--sentiment-labels", default=None, help="Label mapping for that model, e.g. 'LABEL_0=negative,...'.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default=None, help="Execution engine.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster).")
+@click.option("--workers", type=int, default=None, help="LocalCluster worker processes (default: CPU cores).")
 @click.option("--taxonomy", "taxonomy_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Extra taxonomy YAML extending the shipped city-brand taxonomy.")
 @click.pass_context
 @handle_errors
 def analyze(ctx: click.Context, stages: tuple[str, ...], sentiment_model: str | None,
             sentiment_labels: str | None, engine: str | None, scheduler: str | None,
-            taxonomy_files: tuple[str, ...]) -> None:
+            taxonomy_files: tuple[str, ...], workers: int | None = None) -> None:
     """Run text analytics, sentiment, network and triad stages over the workspace."""
     from brandlab.pipeline import analyze as run_analyze
     from brandlab.workspace import open_workspace
@@ -166,8 +183,10 @@ def analyze(ctx: click.Context, stages: tuple[str, ...], sentiment_model: str | 
         bars.append(bar)
         return bar
 
-    with open_workspace(settings.workspace) as ws:
-        results = run_analyze(ws, settings, stages=list(stages) or None, on_stage=on_stage)
+    from brandlab.engine import open_engine
+
+    with open_engine(settings, n_workers=workers) as eng, open_workspace(settings.workspace) as ws:
+        results = run_analyze(ws, settings, stages=list(stages) or None, on_stage=on_stage, engine=eng)
     for b in bars:
         b.close()
     for stage, tables in results.items():
@@ -507,8 +526,11 @@ def app(ctx: click.Context, port: int) -> None:
 @click.option("--json", "json_out", type=click.Path(path_type=Path), default=None,
               help="Write the report as JSON (default: WORKDIR/bench-N.json).")
 @click.option("--list", "list_only", is_flag=True, help="List the registered benchmarks and exit.")
+@click.option("--compare", "compare_to", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="An earlier bench JSON: also print each stage's throughput now / then.")
 @handle_errors
-def bench(stages: tuple[str, ...], size: int, workdir: Path, json_out: Path | None, list_only: bool) -> None:
+def bench(stages: tuple[str, ...], size: int, workdir: Path, json_out: Path | None, list_only: bool,
+          compare_to: Path | None = None) -> None:
     """Time each stage beside its baseline in the same run; print a table and write JSON."""
     from brandlab import bench as b
 
@@ -530,6 +552,12 @@ def bench(stages: tuple[str, ...], size: int, workdir: Path, json_out: Path | No
     out = json_out or workdir / f"bench-{size}.json"
     b.write_json(report, out)
     click.echo(f"wrote {out}")
+    if compare_to is not None:
+        import json
+
+        from brandlab.bench.pipeline import compare_reports
+
+        click.echo(compare_reports(json.loads(compare_to.read_text(encoding="utf-8")), report))
 
 
 if __name__ == "__main__":  # pragma: no cover

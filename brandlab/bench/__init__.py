@@ -141,6 +141,7 @@ def run(names: list[str] | None, n_posts: int, workdir: Path,
         d = workdir / name
         d.mkdir(parents=True, exist_ok=True)
         for r in BENCHES[name](n_posts, d):
+            r.extra.setdefault("bench", name)  # which registered benchmark measured it
             results.append(r)
             if on_result:
                 on_result(r)
