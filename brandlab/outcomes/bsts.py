@@ -23,14 +23,20 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from brandlab.errors import InsufficientDataError, ModelUnavailableError, format_message
 from brandlab.outcomes.result import (
-    EstimateResult, check_events, check_fit, fit_stats, make_series, naive_before_after,
+    EstimateResult,
+    check_events,
+    check_fit,
+    fit_stats,
+    make_series,
+    naive_before_after,
 )
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ period −1 the reference, endpoints binned); a joint test of the leads checks p
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,13 @@ import statsmodels.api as sm
 
 from brandlab.errors import InsufficientDataError, format_message
 from brandlab.outcomes.result import (
-    EstimateResult, check_events, check_fit, fit_stats, flag, make_series, naive_before_after,
+    EstimateResult,
+    check_events,
+    check_fit,
+    fit_stats,
+    flag,
+    make_series,
+    naive_before_after,
 )
 
 #: below this many treated units, inference is by placebo-in-space permutation
@@ -121,7 +128,7 @@ def difference_in_differences(data: pd.DataFrame, *, unit: str, time: str, outco
         lo = beta - float(np.quantile(placebo, 1 - alpha / 2))
         hi = beta - float(np.quantile(placebo, alpha / 2))
         details["inference"] = f"placebo-in-space permutation over {len(controls)} controls"
-        details["placebo_effects"] = dict(zip(controls, map(float, placebo)))
+        details["placebo_effects"] = dict(zip(controls, map(float, placebo), strict=True))
         if len(controls) + 1 < 1 / alpha:
             flag(warnings_, f"did: only {len(controls)} control units; the smallest attainable p-value "
                             f"is {1 / n_pl:.2f}, so significance at {alpha} is impossible")

@@ -12,7 +12,8 @@ interval comes from drawing the coefficients from their estimated sampling distr
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,13 @@ import statsmodels.api as sm
 
 from brandlab.errors import InsufficientDataError, format_message
 from brandlab.outcomes.result import (
-    EstimateResult, check_events, check_fit, fit_stats, flag, make_series, naive_before_after,
+    EstimateResult,
+    check_events,
+    check_fit,
+    fit_stats,
+    flag,
+    make_series,
+    naive_before_after,
 )
 
 #: seasonal period by panel frequency (None: no seasonality)

@@ -176,7 +176,7 @@ def parse_panel(raw: pd.DataFrame, path: Path, *, metric: str | None = None, fre
     if freq is not None:
         long["freq"] = freq
     else:
-        for m, g in long.groupby("metric"):
+        for _, g in long.groupby("metric"):
             if (g["freq"] == "D").all():
                 long.loc[g.index, "freq"] = refine_freq(g["period"])
     mixed = long.groupby("metric")["freq"].nunique()
@@ -226,7 +226,7 @@ def read_census(path: str | Path, *, raw: pd.DataFrame | None = None) -> pd.Data
             col = f"{stem}_{year}"
             if col not in raw.columns:
                 continue
-            for i, (city, v) in enumerate(zip(raw["city"], raw[col])):
+            for i, (city, v) in enumerate(zip(raw["city"], raw[col], strict=True)):
                 try:
                     value = parse_value(v)
                 except ValueError as err:

@@ -15,8 +15,9 @@ pre-period fit is no worse than five times the treated unit's (the cut-off of Ab
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,13 @@ from scipy.optimize import minimize, nnls
 
 from brandlab.errors import InsufficientDataError, format_message
 from brandlab.outcomes.result import (
-    EstimateResult, check_events, check_fit, fit_stats, flag, make_series, naive_before_after,
+    EstimateResult,
+    check_events,
+    check_fit,
+    fit_stats,
+    flag,
+    make_series,
+    naive_before_after,
 )
 
 #: placebos whose pre-period RMSPE exceeds this multiple of the treated unit's are left out of the interval
@@ -219,16 +226,16 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     if w.max() > 0.999:
         flag(warnings_, f"synth: the synthetic unit is a single donor ({donors[int(np.argmax(w))]}); "
                         "the treated unit may lie outside the donors' range")
-    check_events(warnings_, "synth", events, [treated, *[d for d, wi in zip(donors, w) if wi > 1e-3]],
+    check_events(warnings_, "synth", events, [treated, *[d for d, wi in zip(donors, w, strict=True) if wi > 1e-3]],
                  periods[0], periods[-1], treated)
     naive, naive_rel = naive_before_after(actual[pre_mask], actual[~pre_mask])
     cf_post = float(synth[~pre_mask].mean())
     details: dict[str, Any] = {
-        "donor_weights": {d: float(wi) for d, wi in zip(donors, w)},
-        "rmspe_ratio": ratio, "placebo_ratios": dict(zip(donors, map(float, ratios))),
+        "donor_weights": {d: float(wi) for d, wi in zip(donors, w, strict=True)},
+        "rmspe_ratio": ratio, "placebo_ratios": dict(zip(donors, map(float, ratios), strict=True)) if placebo else {},
     }
     if v is not None and predictors:
-        details["predictor_weights"] = {p.name: float(vi) for p, vi in zip(predictors, v)}
+        details["predictor_weights"] = {p.name: float(vi) for p, vi in zip(predictors, v, strict=True)}
     return EstimateResult(
         estimator="synth", metric=metric or outcome, treated=treated, treatment_time=treatment_time,
         effect=effect, lo=lo, hi=hi, relative_effect=effect / cf_post if cf_post else float("nan"),

@@ -9,7 +9,7 @@ high probability for n ≥ 100.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
