@@ -440,9 +440,6 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
 
     ``fast=False`` skips an adapter's SQL loader and uses its chunked reader (the reference path).
     """
-    from brandlab import __version__
-    from brandlab.schema import TABLES
-
     p = Path(path)
     if not p.is_file():
         raise IngestError(format_message(f"{str(p)!r} is not a file", fix="check the path"))
@@ -458,19 +455,36 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
         adapter = ADAPTERS[fmt]
     else:
         adapter = detect(p)
-    started = pd.Timestamp.now(tz=TIMEZONE)
     t0 = time.perf_counter()
     digest = file_hash(p)
     ctx = ReadContext(source_file=str(p), file_hash=digest, as_of=_as_of(as_of), campaign=campaign,
                       chunk_size=chunk_size, source_format=adapter.name)
     report = IngestReport(str(p), adapter.name, digest)
+    # an adapter may read and convert the whole file in SQL first (MediaCrawler CSV), outside the
+    # transaction, where a refusal costs nothing; None means the file needs the chunked reader
+    stage_sql = getattr(adapter, "stage_sql", None) if fast and not getattr(ws, "_in_tx", False) else None
+    staged = stage_sql(ws, p, ctx) if stage_sql is not None else None
+    try:
+        _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress)
+    finally:
+        if staged is not None:
+            staged.close()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _ingest_in_transaction(ws: Any, p: Path, adapter: Adapter, ctx: ReadContext, report: IngestReport,
+                           staged: Any, on_progress: Progress | None) -> None:
+    from brandlab import __version__
+    from brandlab.schema import TABLES
+
+    started = pd.Timestamp.now(tz=TIMEZONE)
+    digest = ctx.file_hash
     done = 0
     with ws.transaction():
         try:
-            # an adapter may load the whole file in SQL (MediaCrawler CSV); it returns False, having
-            # written nothing, when the file needs the general reader (ragged rows, GB18030, ...)
-            load_sql = getattr(adapter, "load_sql", None) if fast else None
-            if load_sql is not None and load_sql(ws, p, ctx, report):
+            if staged is not None:
+                staged.load(report)
                 done = report.rows_read
                 if on_progress:
                     on_progress(done, done)
@@ -501,8 +515,6 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
             "finished_at": finished, "brandlab_version": __version__} for name, c in report.tables.items()])
         if len(log_rows):
             ws.upsert(log_rows, TABLES["ingest_log"])
-    report.seconds = time.perf_counter() - t0
-    return report
 
 
 def derive_from_posts(ws: Any, source_file: str) -> dict[str, int]:

@@ -93,18 +93,19 @@ class MediaCrawlerText:
         yield from reader(path, ctx)
 
     # -- csv ------------------------------------------------------------------------------
-    def load_sql(self, ws: Any, path: Path, ctx: ReadContext, report: Any) -> bool:
-        """Contents/comments CSV straight into the workspace through DuckDB (see mediacrawler_sql);
-        False, having written nothing, for every other file (the driver then calls :meth:`read`)."""
+    def stage_sql(self, ws: Any, path: Path, ctx: ReadContext) -> Any:
+        """Contents/comments CSV read and converted by DuckDB (see mediacrawler_sql), called before
+        the file's transaction; returns the :class:`~brandlab.ingest.mediacrawler_sql.StagedPosts`
+        that writes it (inside the transaction), or None for every file the chunked :meth:`read` must take."""
         if self.mode != "csv":
-            return False
-        from brandlab.ingest.mediacrawler_sql import load_posts_csv
+            return None
+        from brandlab.ingest import mediacrawler_sql as sql
 
         columns = [c.lstrip("\ufeff") for c in read_head(path).columns]
         spec = _spec_or_fail(set(columns), self.platform, ctx) if columns and any(columns) else None
-        if spec is None or spec.item == "creators":
-            return False
-        return load_posts_csv(ws, path, spec, columns, ctx, report)
+        if spec is None or spec.item == "creators" or not sql.stage_posts_csv(ws, path, spec, columns, ctx):
+            return None
+        return sql.StagedPosts(ws, spec, columns, ctx)
 
     def _read_csv(self, path: Path, ctx: ReadContext) -> Iterator[Parsed]:
         encoding = detect_encoding(path)

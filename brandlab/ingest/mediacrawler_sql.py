@@ -12,7 +12,7 @@ parser, which converts or quarantines it with its reason. The whole file then go
 Results equal the chunked reference reader's on one chunk; in particular relative times count
 back from the crawl time of the whole file. Files the SQL reader cannot take as they are
 (ragged rows, non-UTF-8 bytes, duplicate header names) are left to the reference reader:
-:func:`load_posts_csv` then returns False having written nothing.
+:func:`stage_posts_csv` then returns False, and the driver uses the reference reader.
 """
 
 from __future__ import annotations
@@ -212,32 +212,39 @@ def _read_csv(path: Path, columns: list[str]) -> str:
             f"store_rejects = true, rejects_table = '_mc_rejects', rejects_scan = '_mc_scan')")
 
 
-def _drop(con: duckdb.DuckDBPyConnection) -> None:
-    for t in ("_mc", "_mc_slow", "_mc_rejects", "_mc_scan"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+def drop_staged(ws: Any) -> None:
+    for t in ("_mc", "_mc_slow", "_mc_losers", "_mc_rejects", "_mc_scan"):
+        ws.con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
-def load_posts_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext,
-                   report: IngestReport) -> bool:
-    """Load a MediaCrawler contents/comments CSV into ``posts`` in SQL; False (nothing written) when
-    the file needs the reference reader. Runs inside the caller's transaction."""
+def stage_posts_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext) -> bool:
+    """Read and convert the file into the temp table ``_mc``; False (nothing kept) when the file
+    needs the reference reader. Call it OUTSIDE the file's transaction: a DuckDB error aborts the
+    transaction it happens in, and here an error only means "use the other reader"."""
     con: duckdb.DuckDBPyConnection = ws.con
     if len(set(columns)) != len(columns) or not all(columns):
         return False
     _check_columns(pd.DataFrame(columns=columns), spec, ctx)
     query = _query(spec, columns, ctx, _read_csv(path, columns))
-    _drop(con)
+    drop_staged(ws)
     try:
         con.execute(f"CREATE TEMP TABLE _mc AS {query}")
         rejected = con.execute("SELECT count(*) FROM _mc_rejects").fetchall()[0][0]
     except duckdb.Error:
-        # DuckDB refused the file as it is (bytes that are not UTF-8, an unterminated quote, ...):
-        # the reference reader gives the precise error or quarantines
-        _drop(con)
+        # DuckDB refused the file as it is (bytes that are not UTF-8, mixed line ends, an
+        # unterminated quote, ...): the reference reader gives the precise error or quarantines
+        drop_staged(ws)
         return False
     if rejected:
-        _drop(con)
+        drop_staged(ws)
         return False
+    return True
+
+
+def load_staged(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, report: IngestReport) -> None:
+    """Parse the staged file's slow rows with the reference parser, quarantine what it rejects and
+    merge every accepted row into ``posts`` (inside the caller's transaction)."""
+    con: duckdb.DuckDBPyConnection = ws.con
     n_rows, n_fast, fast_crawl = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE _ok), epoch_us(max(crawled_at) FILTER (WHERE _ok)) FROM _mc"
     ).fetchall()[0]
@@ -272,8 +279,25 @@ def load_posts_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx:
     counts.read += int(n_rows)
     counts.accepted += accepted
     _merge(con, spec.platform)
-    _drop(con)
-    return True
+    drop_staged(ws)
+
+
+
+
+@dataclasses.dataclass
+class StagedPosts:
+    """A file staged by :func:`stage_posts_csv`: ``load`` writes it, ``close`` drops the temp tables."""
+
+    ws: Any
+    spec: ItemSpec
+    columns: list[str]
+    ctx: ReadContext
+
+    def load(self, report: IngestReport) -> None:
+        load_staged(self.ws, self.spec, self.columns, self.ctx, report)
+
+    def close(self) -> None:
+        drop_staged(self.ws)
 
 
 def _slow_rows(con: duckdb.DuckDBPyConnection, columns: list[str]) -> pd.DataFrame:
@@ -315,4 +339,4 @@ def _merge(con: duckdb.DuckDBPyConnection, platform: str) -> None:
     con.execute("DROP TABLE _mc_losers")
 
 
-__all__ = ["NULL_VALUES", "load_posts_csv", "re2"]
+__all__ = ["NULL_VALUES", "WHITESPACE", "StagedPosts", "drop_staged", "load_staged", "re2", "stage_posts_csv"]
