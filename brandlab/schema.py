@@ -119,7 +119,9 @@ def _col(name: str, dtype: str, nullable: bool = True, **kw: Any) -> Column:
 PROVENANCE = (
     _col("source_file", STR, doc="path of the export the row came from"),
     _col("source_format", STR, doc="adapter name, e.g. mediacrawler.douyin.csv"),
-    _col("source_row", INT, doc="1-based data row (or record index) in that file"),
+    _col("source_row", INT, doc="1-based data row in that file: CSV/XLSX records below the header (a quoted "
+         "field with line breaks is one row; blank lines are not rows), the record index of a JSON array, the "
+         "line of a JSONL record, the rowid of a SQLite row — never a count of physical text lines"),
     _col("crawled_at", TIME, doc="when the exporter crawled the row (newest wins on upsert)"),
 )
 

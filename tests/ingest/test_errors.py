@@ -11,7 +11,7 @@ import pytest
 
 from brandlab.errors import ExportFormatError, UnknownFormatError
 from brandlab.ingest import ingest_file
-from brandlab.ingest.base import ROW_LEVEL
+from brandlab.ingest.base import ROW_LEVEL, ReadContext, load_adapters
 
 TABLES = ("posts", "authors", "edges", "quarantine", "ingest_log")
 
@@ -158,3 +158,36 @@ def test_relative_time_without_anchor_is_quarantined(ws, tmp_path: Path) -> None
     assert ws.read("quarantine").iloc[0]["reason"].endswith("pass --as-of")
     r = ingest_file(ws, p, fmt="mediacrawler.xhs.jsonl", as_of="2025-04-22 12:00")
     assert ws.read("posts", where="post_id = 'a1'").iloc[0]["published_at"].hour == 11
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_source_row_is_the_data_row_across_multiline_fields(ws, mc: Path, tmp_path: Path, fast: bool) -> None:
+    """source_row counts data rows (1-based, header and blank lines not counted), not file lines:
+    a quoted caption with line breaks does not shift the rows after it, ragged or not."""
+    src = mc / "douyin/csv/search_contents_2025-11-02.csv"
+    header, *rows = src.read_text(encoding="utf-8-sig").splitlines()
+    cols = header.split(",")
+    first = dict(zip(cols, next(__import__("csv").reader([rows[0]])), strict=True))
+    multi = {**first, "aweme_id": "7431999999999999001", "desc": "第一行\n第二行\n\n第四行 #淄博"}
+    after = {**first, "aweme_id": "7431999999999999002"}
+    p = tmp_path / src.name
+    with p.open("w", encoding="utf-8", newline="") as f:
+        w = __import__("csv").writer(f, lineterminator="\n")
+        w.writerow(cols)
+        w.writerow([multi[c] for c in cols])                   # data row 1: five file lines
+        f.write("\n")                                          # a blank line: not a data row
+        w.writerow([after[c] for c in cols])                   # data row 2
+        if not fast:
+            f.write("ragged,row\n")                            # data row 3
+        w.writerow([first[c] for c in cols])                   # data row 3 (4 with the ragged row)
+    staged = load_adapters()["mediacrawler.douyin.csv"].stage_sql(ws, p, ReadContext(str(p)))  # type: ignore[attr-defined]
+    assert (staged is not None) == fast     # the SQL path takes the file unless it has a ragged row
+    if staged is not None:
+        staged.close()
+    ingest_file(ws, p, fast=fast)
+    got = ws.read("posts").set_index("post_id")["source_row"].to_dict()
+    assert got == {"7431999999999999001": 1, "7431999999999999002": 2, first["aweme_id"]: 3 if fast else 4}
+    assert ws.read("posts").set_index("post_id").loc["7431999999999999001", "text"].count("\n") == 3
+    if not fast:
+        q = ws.read("quarantine")
+        assert q["source_row"].tolist() == [3] and q["column"].tolist() == [ROW_LEVEL]
