@@ -209,6 +209,9 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     if placebo:
         rank = 1 + int(np.sum(np.asarray(ratios) >= ratio))
         p_value = rank / (len(donors) + 1)
+        if len(donors) + 1 < 1 / alpha:
+            flag(warnings_, f"synth: only {len(donors)} donors; the smallest attainable placebo p-value is "
+                            f"{1 / (len(donors) + 1):.2f}, so significance at {alpha} is impossible")
         keep = np.asarray(placebo_pre) <= PLACEBO_RMSPE_CUTOFF * max(rmspe_pre, 1e-12)
         kept = np.asarray(placebo_gaps)[keep]
         if len(kept) >= max(2, int(np.ceil(1 / alpha)) - 1):
