@@ -11,6 +11,16 @@ FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_blas_thread():
+    """CI machines have 2 shared cores: multi-threaded OpenBLAS makes small SVDs ~100x slower
+    under load (measured by the outcomes tests), so tests run BLAS single-threaded."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="rewrite golden files from the current outputs (on purpose only)")
