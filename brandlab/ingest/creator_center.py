@@ -27,7 +27,7 @@ import pandas as pd
 
 from brandlab.errors import ExportFormatError, format_message
 from brandlab.ingest.base import Head, Parsed, ReadContext, empty_quarantine, register_adapter
-from brandlab.ingest.generic import RawTable, TabularAdapter, build_table, metric_dates, metrics_long, synth_id
+from brandlab.ingest.tabular import RawTable, TabularAdapter, build_table, metric_dates, metrics_long, synth_id
 from brandlab.ingest.values import read_text
 from brandlab.schema import POST, Platform, PostKind
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from brandlab.ingest.base import Parsed, ReadContext, register_adapter
 from brandlab.ingest.creator_center import convert_creator_posts
-from brandlab.ingest.generic import RawTable, TabularAdapter
+from brandlab.ingest.tabular import RawTable, TabularAdapter
 from brandlab.schema import Platform
 
 XHS = Platform.XHS.value

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlparse
 import pandas as pd
 
 from brandlab.ingest.base import Head, Parsed, ReadContext, read_json_records, register_adapter
-from brandlab.ingest.generic import RawTable, TabularAdapter, build_table, metric_dates, metrics_long, synth_id
+from brandlab.ingest.tabular import RawTable, TabularAdapter, build_table, metric_dates, metrics_long, synth_id
 from brandlab.ingest.values import detect_encoding
 from brandlab.schema import POST, Platform, PostKind
 
@@ -68,7 +68,7 @@ class WechatArticleStats(TabularAdapter):
         return max(super().sniff(path, head), self._sniff_backend(head))
 
     def _sniff_backend(self, head: Head) -> float:
-        from brandlab.ingest.generic import sniff_headers
+        from brandlab.ingest.tabular import sniff_headers
 
         return sniff_headers(head, ("标题", "发布时间", "图文阅读次数"), ("送达人数", "图文阅读人数", "分享次数", "收藏次数"))
 

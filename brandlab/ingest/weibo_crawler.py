@@ -24,13 +24,13 @@ import pandas as pd
 
 from brandlab.errors import ExportFormatError, format_message
 from brandlab.ingest.base import Head, Parsed, ReadContext, read_json_records, register_adapter
-from brandlab.ingest.generic import RawTable, TabularAdapter, build_table
+from brandlab.ingest.tabular import RawTable, TabularAdapter, build_table
 from brandlab.ingest.weibo_text import extract_hashtags, extract_mentions, split_list, split_repost_chain
 from brandlab.schema import AUTHOR, POST, EdgeKind, Platform, PostKind
 
 WEIBO = Platform.WEIBO.value
 FIX_COLUMNS = ("re-export with weibo-crawler's default CSV fields, or pass --format generic with a column map "
-               "(see brandlab/ingest/generic.py)")
+               "(see brandlab/ingest/tabular.py)")
 _TRUE = {"true", "1", "是"}
 
 #: weibo-crawler JSON/SQLite keys -> the CSV header names

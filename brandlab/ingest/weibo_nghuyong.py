@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from brandlab.ingest.base import Head, Parsed, ReadContext, register_adapter
-from brandlab.ingest.generic import RawTable, TabularAdapter, build_table
+from brandlab.ingest.tabular import RawTable, TabularAdapter, build_table
 from brandlab.ingest.values import open_text, to_timestamp
 from brandlab.ingest.weibo_crawler import WEIBO, user_frame
 from brandlab.ingest.weibo_text import extract_hashtags, extract_mentions, split_repost_chain

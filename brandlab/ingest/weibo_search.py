@@ -18,7 +18,7 @@ import re
 import pandas as pd
 
 from brandlab.ingest.base import Parsed, ReadContext, register_adapter
-from brandlab.ingest.generic import RawTable, TabularAdapter, build_table
+from brandlab.ingest.tabular import RawTable, TabularAdapter, build_table
 from brandlab.ingest.weibo_crawler import FIX_COLUMNS, WEIBO, author_id_from_path
 from brandlab.ingest.weibo_text import (
     bid_to_mid,

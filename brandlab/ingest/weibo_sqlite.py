@@ -23,7 +23,7 @@ import pandas as pd
 
 from brandlab.errors import ExportFormatError, format_message
 from brandlab.ingest.base import Head, Parsed, ReadContext, concat_quarantine, register_adapter
-from brandlab.ingest.generic import RawTable, TabularAdapter, build_table
+from brandlab.ingest.tabular import RawTable, TabularAdapter, build_table
 from brandlab.ingest.weibo_crawler import JSON_TO_CSV, WEIBO, convert_weibo_rows, user_frame
 from brandlab.ingest.weibo_text import extract_hashtags, extract_mentions
 from brandlab.schema import POST, EdgeKind, PostKind
