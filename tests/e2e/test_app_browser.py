@@ -1,0 +1,227 @@
+"""The app in headless Chromium against ``streamlit run app.py`` on 127.0.0.1 (the demo workspace).
+
+Order matters and is kept by pytest (definition order): the page tour and the README screenshots run on
+the pristine demo workspace first; the upload tests then change the workspace.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.browser
+
+FIXTURE_XHS = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "mediacrawler-SYNTHETIC" / "data" / "xhs" \
+    / "jsonl" / "search_contents_2026-04-20.jsonl"
+SAMPLE = "mediacrawler_xhs_search_contents.jsonl"
+PAYLOAD = '<script>window.__brandlab_pwned=1</script><img src="http://evil.example/x.png" onerror="alert(1)">'
+HOSTILE_TEXT = "=HYPERLINK(\"http://evil.example\")" + PAYLOAD
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    slug: str    # url path ("" is the default page)
+    link: str    # sidebar link text
+    zh: str      # h1 in Chinese
+    docs: bool   # also a README screenshot
+
+
+PAGES = [
+    PageSpec("", "总览 Overview", "总览", True),
+    PageSpec("data", "数据 Data", "数据", False),
+    PageSpec("brand", "品牌 Brand", "品牌", True),
+    PageSpec("content", "内容 Content", "内容", False),
+    PageSpec("channel", "渠道 Channel", "渠道", False),
+    PageSpec("diffusion", "传播 Diffusion", "传播", True),
+    PageSpec("compare", "对比 Compare", "对比", True),
+    PageSpec("outcomes", "成效 Outcomes", "成效", True),
+    PageSpec("reproduce", "复现 Reproduce", "复现", False),
+    PageSpec("report", "报告 Report", "报告", False),
+]
+
+
+def _grid_rowcounts(app) -> list[int]:  # type: ignore[no-untyped-def]
+    """Data rows of every st.dataframe on the page (glide's accessible grid: aria-rowcount counts the header)."""
+    counts = []
+    for frame in app.page.locator('[data-testid="stDataFrame"]').all():
+        frame.scroll_into_view_if_needed()  # glide draws its grid once it is on screen
+        grid = frame.locator('table[role="grid"]')
+        grid.wait_for(state="attached")
+        counts.append(int(grid.get_attribute("aria-rowcount")) - 1)
+    app.scroll_top()
+    return counts
+
+
+def _charts(app) -> int:  # type: ignore[no-untyped-def]
+    """Plotly charts on the page (wait_idle has already waited for each one's SVG)."""
+    return int(app.page.locator('[data-testid="stPlotlyChart"]').count())
+
+
+def _check_page(app, spec: PageSpec) -> None:  # type: ignore[no-untyped-def]
+    """The key content of each page, checked against what the library reads from the same workspace."""
+    exp = app.server.expected
+    page = app.page
+    tables = exp.tables
+    if exp.synthetic:
+        assert page.locator('[data-testid="stAlert"]', has_text="演示数据为合成数据（SYNTHETIC）").count() == 1
+    if spec.slug == "":
+        shown = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        assert shown == [f"{v:,}" for v in exp.kpis.values()]
+        assert exp.kpis["posts"] > 0
+        assert _charts(app) >= 4  # volume, engagement, share of voice, platforms (+ sentiment)
+        assert _grid_rowcounts(app) == [min(20, exp.kpis["posts"])]  # top posts
+    elif spec.slug == "data":
+        assert page.locator('[data-testid="stFileUploader"]').count() == 1
+        assert _grid_rowcounts(app)[0] == tables["ingest_log"]
+    elif spec.slug in ("brand", "content", "channel"):
+        assert tables.get("triad_scores", 0) > 0, "the demo should have run the triad stage"
+        assert _charts(app) == 1
+        assert len(_grid_rowcounts(app)) == 1 and _grid_rowcounts(app)[0] > 0  # evidence posts
+    elif spec.slug == "diffusion":
+        assert tables.get("graph_edges", 0) > 0 and tables.get("cascade_metrics", 0) > 0
+        assert page.locator('[data-testid="stPlotlyChart"] .scatterlayer path.point').count() >= 20
+        assert _grid_rowcounts(app)[0] == min(200, tables["cascade_metrics"])
+    elif spec.slug == "outcomes":
+        assert tables.get("outcome_estimates", 0) > 0, "the demo should have estimated the outcomes"
+        assert _grid_rowcounts(app)[0] == tables["outcome_estimates"]
+        assert _charts(app) >= 1  # counterfactual plots
+    elif spec.slug in ("compare", "reproduce"):
+        table = "comparison_verdict" if spec.slug == "compare" else "survey_verdicts"
+        if tables.get(table, 0):
+            assert _grid_rowcounts(app)[0] == tables[table]
+        else:  # the demo has not run this stage: the page must say so and name the command
+            cmd = "brandlab compare" if spec.slug == "compare" else "brandlab reproduce"
+            assert page.locator('[data-testid="stAlert"]', has_text=cmd).count() == 1
+    elif spec.slug == "report":
+        for name in ("dl_report_html", "dl_report_csv", "dl_report_xlsx"):
+            assert page.locator(f".st-key-{name} button").count() == 1, name
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.slug or "overview" for p in PAGES])
+def test_page_renders(tour, spec: PageSpec) -> None:
+    """Each page through the sidebar: no exception box, its heading, its key numbers; screenshot."""
+    if tour.page.url == "about:blank":
+        tour.open(spec.slug, spec.zh)
+    else:
+        tour.nav(spec.link, spec.zh)
+    assert tour.exceptions() == []
+    _check_page(tour, spec)
+    assert tour.page_errors == []
+    tour.screenshot(spec.slug or "overview", docs=spec.docs)
+
+
+def test_language_switch(app) -> None:
+    """zh → en: headings, metric labels and the banner turn English, and stay so on the next page."""
+    app.open("", "总览")
+    assert app.page.locator('[data-testid="stMetricLabel"]').first.inner_text() == "帖子"
+    app.page.locator('[data-testid="stSidebar"] label', has_text="English").click()
+    app.wait_heading("Overview")
+    assert app.page.locator("h1").first.inner_text() == "Overview"
+    assert app.page.locator('[data-testid="stMetricLabel"]').first.inner_text() == "Posts"
+    if app.server.expected.synthetic:
+        assert app.page.locator('[data-testid="stAlert"]', has_text="SYNTHETIC demo data").count() == 1
+    app.nav("传播 Diffusion", "Diffusion")
+    assert app.exceptions() == []
+    app.screenshot("diffusion-en")
+
+
+def test_diffusion_network_renders_offline(app, browser) -> None:
+    """The interactive network draws its nodes with every request kept on 127.0.0.1 (no CDN)."""
+    seen = len(browser.external)
+    requests: list[str] = []
+    app.page.on("request", lambda r: requests.append(r.url))
+    app.open("diffusion", "传播")
+    points = app.page.locator('[data-testid="stPlotlyChart"] .scatterlayer path.point')
+    assert points.count() >= 20
+    assert app.page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').count() >= 1
+    assert requests, "the page made no requests at all: the route recorder is not attached"
+    assert browser.external[seen:] == []
+    assert all(r.startswith((app.server.url, "data:", "blob:")) for r in requests), \
+        [r for r in requests if not r.startswith(app.server.url)]
+
+
+def _upload(app, files: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    """Upload ``files`` on the Data page, press 导入 and wait for the result."""
+    app.open("data", "数据")
+    app.page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([str(f) for f in files])
+    app.page.wait_for_function("n => document.querySelectorAll('[data-testid=\"stFileChip\"]').length === n",
+                               arg=len(files))
+    app.wait_idle()
+    app.server.mutated.append(app.page.url)
+    app.page.locator(".st-key-ingest_button button").click()
+    app.page.locator('[data-testid="stAlert"]', has_text=f"已导入 {len(files)} 个文件").wait_for()
+    app.wait_idle()
+    assert app.exceptions() == []
+    errors = app.page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    assert errors == [], errors
+
+
+def _download_grid_csv(app, index: int) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The full table behind the index-th st.dataframe, through its own 'Download as CSV' button."""
+    grid = app.page.locator('[data-testid="stDataFrame"]').nth(index)
+    grid.hover()
+    with app.page.expect_download() as dl:
+        grid.get_by_role("button", name="Download as CSV").click()
+    return pd.read_csv(dl.value.path())
+
+
+def test_upload_real_sample(app, samples_dir: Path) -> None:
+    """A real MediaCrawler Xiaohongshu export uploaded in the browser lands in the ingest log and the KPIs."""
+    sample = samples_dir / SAMPLE
+    if not sample.exists():
+        pytest.skip(f"{sample} is absent")
+    app.open("", "总览")
+    before = int(app.page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
+    _upload(app, [sample])
+    log = _download_grid_csv(app, 0)
+    mine = log[log["source_file"].astype(str).str.endswith("/uploads/" + SAMPLE)]
+    assert set(mine["table_name"]) >= {"posts"}, log.tail()
+    posts = mine[mine["table_name"] == "posts"].iloc[-1]
+    assert posts["rows_accepted"] > 0 and posts["rows_quarantined"] == 0
+    app.screenshot("data-after-upload")
+    app.nav("总览 Overview", "总览")
+    after = int(app.page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
+    assert after == before + posts["rows_accepted"]
+
+
+def _hostile_export(folder: Path) -> Path:
+    """A MediaCrawler XHS note (real field names, from the demo fixture) whose text is script and a formula."""
+    record = json.loads(FIXTURE_XHS.read_text(encoding="utf-8").splitlines()[0])
+    record.update(note_id="e2e0hostile0000000000001", desc=HOSTILE_TEXT, title=PAYLOAD, liked_count="999万",
+                  note_url="https://www.xiaohongshu.com/explore/e2e0hostile0000000000001")
+    out = folder / "search_contents_hostile.jsonl"
+    out.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
+
+
+def test_report_download_escapes_post_text(app, tmp_path: Path) -> None:
+    """A post whose text is HTML: the app never runs it, the HTML report shows it escaped beside the SYNTHETIC
+    banner, and the CSV export cannot start a formula."""
+    _upload(app, [_hostile_export(tmp_path)])
+    app.nav("总览 Overview", "总览")  # the hostile post is now the top post
+    assert app.page.evaluate("() => window.__brandlab_pwned") is None
+    app.nav("报告 Report", "报告")
+    with app.page.expect_download() as dl:
+        app.page.locator(".st-key-dl_report_html button").click()
+    assert dl.value.suggested_filename.endswith(".html")
+    html = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert re.match(r"\s*<!doctype html>", html, re.I)
+    if app.server.expected.synthetic:
+        assert "SYNTHETIC" in html
+    assert "window.__brandlab_pwned" in html, "the hostile post is not in the report; the check would be empty"
+    assert "<script>window.__brandlab_pwned" not in html
+    assert 'onerror="alert(1)"' not in html and "<img src=\"http://evil.example" not in html
+    assert "&lt;script&gt;window.__brandlab_pwned" in html or "\\u003cscript\\u003ewindow.__brandlab_pwned" in html
+    with app.page.expect_download() as dl_csv:
+        app.page.locator(".st-key-dl_report_csv button").click()
+    posts = pd.read_csv(io.BytesIO(Path(dl_csv.value.path()).read_bytes()), encoding="utf-8-sig", dtype=str)
+    row = posts[posts["post_id"] == "e2e0hostile0000000000001"]
+    assert len(row) == 1
+    assert row["text"].iloc[0].startswith("'="), row["text"].iloc[0][:40]
+    assert app.page.evaluate("() => window.__brandlab_pwned") is None
