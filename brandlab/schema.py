@@ -584,6 +584,70 @@ OUTCOME_SERIES = TableSchema(
 
 register(OUTCOME_PANEL, POLICY_EVENT, OUTCOME_ESTIMATE, OUTCOME_SERIES)
 
+#: exposure metrics: flows (summed when aggregated) and ratios / indices (averaged)
+EXPOSURE_METRICS = ("posts", "plays", "reads", "engagement", "share_of_voice", "search_index")
+
+EXPOSURE_SERIES = TableSchema(
+    "exposure_series",
+    (
+        _col("city", STR, False),
+        _col("campaign", STR, False, doc="campaign name, 'all' (each post of the city once), 'mentions:<city>' "
+                                         "or a search-index keyword"),
+        _col("period", DATE, False, doc="start date of the period"),
+        _col("freq", STR, False, values=FREQS),
+        _col("metric", STR, False, values=EXPOSURE_METRICS),
+        _col("value", FLOAT),
+        _col("adstocked", FLOAT, doc="geometric adstock of value: a_t = x_t + 0.5**(1/half_life) * a_(t-1)"),
+        _col("half_life", FLOAT, bounds=(0.0, None), doc="adstock half-life in periods of freq (0 = none)"),
+        _col("source", STR, doc="'workspace posts' or the index file name"),
+    ),
+    key=("city", "campaign", "freq", "metric", "period"),
+    doc="Campaign exposure per city, campaign, period and metric, with its adstocked value.",
+)
+
+EXPOSURE_OUTCOME = TableSchema(
+    "exposure_outcome",
+    (
+        _col("city", STR, False),
+        _col("campaign", STR, False),
+        _col("exposure_metric", STR, False, values=EXPOSURE_METRICS),
+        _col("outcome_metric", STR, False),
+        _col("freq", STR, False, values=FREQS, doc="the outcome's frequency, to which exposure is aggregated"),
+        _col("period", DATE, False),
+        _col("exposure", FLOAT, doc="exposure in the period (sum of flows, mean of ratios); NaN = not observed"),
+        _col("exposure_adstocked", FLOAT),
+        _col("outcome", FLOAT),
+        _col("coverage", FLOAT, bounds=(0.0, 1.0), doc="share of the period's sub-periods with exposure data"),
+        _col("half_life", FLOAT),
+    ),
+    key=("city", "campaign", "exposure_metric", "outcome_metric", "period"),
+    doc="Exposure aligned to an outcome series of the same city (the app's 'exposure beside outcomes' chart).",
+)
+
+EXPOSURE_LAG = TableSchema(
+    "exposure_lags",
+    (
+        _col("city", STR, False),
+        _col("campaign", STR, False),
+        _col("exposure_metric", STR, False, values=EXPOSURE_METRICS),
+        _col("outcome_metric", STR, False),
+        _col("transform", STR, False, values=("level", "diff")),
+        _col("lag", INT, False, bounds=(0, None), doc="periods by which exposure leads the outcome"),
+        _col("r", FLOAT, bounds=(-1.0, 1.0), doc="Pearson correlation of exposure(t - lag) with outcome(t)"),
+        _col("lo", FLOAT, doc="block-bootstrap interval, Bonferroni-adjusted over the lags"),
+        _col("hi", FLOAT),
+        _col("p_value", FLOAT, bounds=(0.0, 1.0), doc="block-permutation p-value of this lag"),
+        _col("p_family", FLOAT, bounds=(0.0, 1.0), doc="block-permutation p-value of the largest |r| over lags"),
+        _col("n", INT, doc="pairs used at this lag"),
+        _col("best", BOOL, doc="the lag with the largest |r|"),
+        _col("warnings", LIST),
+    ),
+    key=("city", "campaign", "exposure_metric", "outcome_metric", "lag"),
+    doc="Lagged correlation of exposure with an outcome: an association with honest intervals, not an effect.",
+)
+
+register(EXPOSURE_SERIES, EXPOSURE_OUTCOME, EXPOSURE_LAG)
+
 
 # --------------------------------------------------------------------------- survey (issue 10)
 # (owned by brandlab/survey)

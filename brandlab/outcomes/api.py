@@ -9,24 +9,49 @@
 A series too short for any counterfactual (fewer than ``MIN_PRE`` periods before the treatment,
 e.g. two census points) gets the naive before/after number only, with a warning that no
 counterfactual is possible.
+
+Exposure: :func:`store_exposure` writes ``exposure_series`` rows (from :func:`workspace_exposure`
+or :func:`brandlab.outcomes.exposure.index_rows`); :func:`link_exposure` aligns them with an
+outcome and stores ``exposure_outcome`` and ``exposure_lags``; :func:`demo_exposure` does both for
+the demo campaign.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from brandlab.errors import InsufficientDataError, format_message
+from brandlab.errors import FitWarning, InsufficientDataError, format_message
 from brandlab.outcomes.bsts import bsts_impact
 from brandlab.outcomes.did import difference_in_differences
+from brandlab.outcomes.exposure import (
+    ALL_CAMPAIGNS,
+    ExposureMapping,
+    exposure_from_posts,
+    exposure_rows,
+    read_exposure_mapping,
+)
 from brandlab.outcomes.its import SEASON_PERIOD, interrupted_time_series
+from brandlab.outcomes.linkage import LagSummary, TreatmentSuggestion, align_exposure, link_series, suggest_treatment
 from brandlab.outcomes.panel import panel_wide, parse_period
 from brandlab.outcomes.result import EstimateResult, flag, make_series, naive_before_after
 from brandlab.outcomes.synth import synthetic_control
-from brandlab.schema import OUTCOME_ESTIMATE, OUTCOME_PANEL, OUTCOME_SERIES, POLICY_EVENT, validate
+from brandlab.schema import (
+    EXPOSURE_LAG,
+    EXPOSURE_OUTCOME,
+    EXPOSURE_SERIES,
+    OUTCOME_ESTIMATE,
+    OUTCOME_PANEL,
+    OUTCOME_SERIES,
+    POLICY_EVENT,
+    validate,
+)
 
 ESTIMATORS = ("synth", "did", "bsts", "its")
 #: fewest pre-treatment periods for which a counterfactual is attempted
@@ -154,4 +179,116 @@ def store(ws: Any, panel: pd.DataFrame | None = None, events: pd.DataFrame | Non
             written["outcome_estimates"] = ws.upsert(est, OUTCOME_ESTIMATE)
             ser = pd.concat([r.series_rows() for r in results], ignore_index=True)
             written["outcome_series"] = ws.upsert(ser[OUTCOME_SERIES.names], OUTCOME_SERIES)
+    return written
+
+
+# ----------------------------------------------------------------------------- exposure
+
+
+def store_exposure(ws: Any, exposure: pd.DataFrame) -> dict[str, int]:
+    """Write ``exposure_series`` rows; each (city, campaign, freq, source) present replaces its stored rows.
+
+    Idempotent: storing the same rows twice leaves the table as after the first time, and a
+    recomputation over a shorter range or another half-life leaves no stale periods behind.
+    """
+    rows = validate(exposure, EXPOSURE_SERIES)
+    with ws.transaction():
+        ws.ensure_table(EXPOSURE_SERIES)
+        for (city, campaign, freq), g in rows.groupby(["city", "campaign", "freq"], sort=False):
+            ws.replace(g, EXPOSURE_SERIES, where={"city": city, "campaign": campaign, "freq": freq}, validated=True)
+    return {"exposure_series": len(rows)}
+
+
+def workspace_exposure(ws: Any, mapping: ExposureMapping) -> pd.DataFrame:
+    """``exposure_series`` rows from the workspace posts for the campaigns of ``mapping`` (city totals included)."""
+    wide = exposure_from_posts(ws.read("posts"), mapping.campaign_city, freq=mapping.freq,
+                               city_keywords=mapping.city_keywords or None, kinds=mapping.kinds,
+                               campaign_hashtags=mapping.campaign_hashtags or None, totals=True)
+    return exposure_rows(wide, half_life=mapping.half_life)
+
+
+@dataclass
+class Linkage:
+    """Exposure aligned to an outcome, its lagged-correlation summary, and a suggested treatment date."""
+
+    aligned: pd.DataFrame
+    summary: LagSummary | None
+    suggestion: TreatmentSuggestion | None
+    warnings: list[str] = field(default_factory=list)
+
+    def lag_rows(self) -> pd.DataFrame:
+        """The ``exposure_lags`` rows of the summary (empty without one)."""
+        if self.summary is None:
+            return EXPOSURE_LAG.empty()
+        a = self.aligned.iloc[0]
+        t = self.summary.table.assign(
+            city=a["city"], campaign=a["campaign"], exposure_metric=a["exposure_metric"],
+            outcome_metric=a["outcome_metric"], transform=self.summary.transform, p_family=self.summary.p_family,
+            best=self.summary.table["lag"] == self.summary.best_lag, warnings=[list(self.warnings)] * len(
+                self.summary.table))
+        return validate(t[EXPOSURE_LAG.names], EXPOSURE_LAG)
+
+
+def link_exposure(ws: Any, panel: pd.DataFrame | None = None, *, city: str, metric: str,
+                  exposure_metric: str = "posts", campaign: str = ALL_CAMPAIGNS, max_lag: int = 6,
+                  transform: str = "diff", n_boot: int = 1999, seed: int = 0, threshold: float = 0.25,
+                  store: bool = True) -> Linkage:
+    """Align stored exposure with an outcome (``panel``, else the workspace's), summarise lags, store both.
+
+    Too few covered periods for a correlation is not an error: the aligned table is still stored
+    for the chart and the summary is None, with the reason in ``warnings``.
+    """
+    exposure = ws.read("exposure_series", where="city = ? AND metric = ?", params=[city, exposure_metric])
+    if panel is None:
+        panel = ws.read("outcome_panel", where="city = ? AND metric = ?", params=[city, metric])
+    aligned = align_exposure(exposure, panel, city=city, metric=metric, exposure_metric=exposure_metric,
+                             campaign=campaign)
+    msgs: list[str] = []
+    summary = None
+    try:
+        summary = link_series(aligned, max_lag=max_lag, transform=transform, n_boot=n_boot, seed=seed)
+        msgs += summary.warnings
+    except InsufficientDataError as err:
+        flag(msgs, f"no lagged correlation: {err}", stacklevel=3)
+    suggestion = suggest_treatment(aligned, threshold=threshold) if aligned["exposure"].gt(0).any() else None
+    link = Linkage(aligned, summary, suggestion, msgs)
+    if store:
+        store_link(ws, link)
+    return link
+
+
+def store_link(ws: Any, link: Linkage) -> dict[str, int]:
+    """Write the aligned table and the lag rows, replacing the stored ones of the same series."""
+    a = link.aligned.iloc[0]
+    where = {k: a[k] for k in ("city", "campaign", "exposure_metric", "outcome_metric")}
+    with ws.transaction():
+        n = ws.replace(link.aligned, EXPOSURE_OUTCOME, where=where, validated=True)
+        m = ws.replace(link.lag_rows(), EXPOSURE_LAG, where=where, validated=True)
+    return {"exposure_outcome": n, "exposure_lags": m}
+
+
+#: the demo's exposure mapping, beside the demo outcome panel
+DEMO_MAPPING = "outcomes/exposure_mapping.yaml"
+
+
+def demo_exposure(ws: Any, root: Path, *, seed: int = 0) -> dict[str, int]:
+    """Exposure of the demo campaigns from the workspace posts, stored and linked to the stored outcome panel.
+
+    Reads ``root / DEMO_MAPPING`` (campaign -> city, hashtags, frequency, half-life and the outcome
+    metrics to link). Returns rows written per table. Call after the outcome panel is stored.
+    """
+    mapping = read_exposure_mapping(Path(root) / DEMO_MAPPING)
+    written = store_exposure(ws, workspace_exposure(ws, mapping))
+    link = mapping.link
+    for city in sorted(set(mapping.campaign_city.values())):
+        for metric in link.get("metrics", []):
+            if not ws.scalar("SELECT count(*) FROM outcome_panel WHERE city = ? AND metric = ?", [city, metric]):
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FitWarning)  # kept in the stored rows' warnings column
+                result = link_exposure(ws, city=city, metric=metric, exposure_metric=link.get("exposure_metric", "posts"),
+                                       max_lag=int(link.get("max_lag", 3)), n_boot=int(link.get("n_boot", 999)),
+                                       seed=seed, store=False)
+            for table, n in store_link(ws, result).items():
+                written[table] = written.get(table, 0) + n
     return written
