@@ -212,9 +212,25 @@ def _read_csv(path: Path, columns: list[str]) -> str:
             f"store_rejects = true, rejects_table = '_mc_rejects', rejects_scan = '_mc_scan')")
 
 
+#: DuckDB's memory while a file is staged and merged: the temp tables spill to disk beyond it, so
+#: that 10M rows do not hold the whole file in memory (DuckDB's default is 80% of the RAM)
+MEMORY_LIMIT = "2GB"
+_SAVED_LIMIT: dict[int, str] = {}
+
+
+def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    current = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    _SAVED_LIMIT.setdefault(id(con), str(current))
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+
+
 def drop_staged(ws: Any) -> None:
+    """Drop the temp tables of a staged file and give DuckDB back its memory setting."""
     for t in ("_mc", "_mc_slow", "_mc_losers", "_mc_rejects", "_mc_scan"):
         ws.con.execute(f"DROP TABLE IF EXISTS {t}")
+    saved = _SAVED_LIMIT.pop(id(ws.con), None)
+    if saved is not None:
+        ws.con.execute(f"SET memory_limit = '{saved}'")
 
 
 def stage_posts_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext) -> bool:
@@ -227,6 +243,7 @@ def stage_posts_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx
     _check_columns(pd.DataFrame(columns=columns), spec, ctx)
     query = _query(spec, columns, ctx, _read_csv(path, columns))
     drop_staged(ws)
+    _limit_memory(con)
     try:
         con.execute(f"CREATE TEMP TABLE _mc AS {query}")
         rejected = con.execute("SELECT count(*) FROM _mc_rejects").fetchall()[0][0]
