@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import streamlit as st
 
 from brandlab.app import state as S
+from brandlab.app.uploads import UploadError, save_upload
 from brandlab.errors import BrandlabError
-
-
-def _safe_name(name: str) -> str:
-    """A file name that cannot leave the upload folder (no separators, no dot-dot)."""
-    base = re.sub(r"[\\/:\x00]", "_", Path(name).name).lstrip(".")
-    return base or "upload"
 
 
 def _ingest(paths: list[Path]) -> None:
     from brandlab.ingest import ingest_paths
 
-    ws = S.workspace()
     bar = st.progress(0.0)
     errors: list[str] = []
     done: list[str] = []
@@ -33,7 +26,7 @@ def _ingest(paths: list[Path]) -> None:
         bar.progress(min(1.0, (len(done) + len(errors)) / max(1, len(paths))))
 
     try:
-        ingest_paths(ws, paths, on_file=on_file)
+        ingest_paths(S.workspace(), paths, on_file=on_file)
     except BrandlabError as err:
         st.error(str(err))
     S.bump()
@@ -46,8 +39,7 @@ def render() -> None:
     S.sidebar()
     st.title(S.tr("page_data"))
     S.banner()
-    ws = S.workspace()
-    folder = Path(str(ws.path)).parent / "uploads"
+    folder = S.upload_folder()
     files = st.file_uploader(S.tr("upload"), accept_multiple_files=True, key="uploads",
                              help=S.tr("upload_limit", mb=S.MAX_UPLOAD_MB))
     st.caption(S.tr("upload_limit", mb=S.MAX_UPLOAD_MB))
@@ -55,16 +47,10 @@ def render() -> None:
     if st.button(S.tr("ingest"), key="ingest_button"):
         targets: list[Path] = []
         for f in files or []:
-            if f.size > S.MAX_UPLOAD_MB * 1024 * 1024:
-                st.error(f"{f.name}: > {S.MAX_UPLOAD_MB} MB")
-                continue
-            folder.mkdir(parents=True, exist_ok=True)
-            dest = (folder / _safe_name(f.name)).resolve()
-            if dest.parent != folder.resolve():
-                st.error(f"{f.name}: invalid name")
-                continue
-            dest.write_bytes(f.getvalue())
-            targets.append(dest)
+            try:
+                targets.append(save_upload(folder, f.name, f.getvalue(), S.MAX_UPLOAD_MB))
+            except UploadError as err:
+                st.error(str(err))
         if path:
             p = Path(path).expanduser()
             if p.exists():
@@ -76,13 +62,13 @@ def render() -> None:
     st.subheader(S.tr("ingest_log"))
     log = S.query("ingest_log", use_filters=False)
     if len(log):
-        st.dataframe(log, hide_index=True, use_container_width=True)
+        st.dataframe(log, hide_index=True, width="stretch")
     else:
         st.info(S.tr("no_data"))
     st.subheader(S.tr("quarantine"))
     q = S.query("quarantine", use_filters=False)
     if len(q):
-        st.dataframe(q, hide_index=True, use_container_width=True)
+        st.dataframe(q, hide_index=True, width="stretch")
         S.download(q, "quarantine")
     else:
         st.info(S.tr("no_quarantine"))

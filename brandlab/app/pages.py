@@ -10,27 +10,19 @@ import pandas as pd
 import streamlit as st
 
 from brandlab.app import state as S
+from brandlab.app import widgets as W
+from brandlab.app.compare import render_compare
+from brandlab.app.outcomes import render_outcomes, render_reproduce
+from brandlab.app.triad import render_brand, render_channel, render_content
 from brandlab.report import figures as F
 
-
-def _head(title_key: str) -> bool:
-    """Sidebar, title and banner; False (with an info box) when the workspace has no posts."""
-    S.sidebar()
-    st.title(S.tr(title_key))
-    S.banner()
-    if not S.query("kpis"):
-        st.info(S.tr("no_data"))
-        return False
-    return True
+__all__ = ["render_brand", "render_channel", "render_compare", "render_content", "render_diffusion",
+           "render_outcomes", "render_overview", "render_report", "render_reproduce"]
 
 
-def _missing(stage: str) -> None:
-    st.info(S.tr("stage_missing", stage=stage))
-
-
-def _chart(fig, df: pd.DataFrame, name: str) -> None:  # type: ignore[no-untyped-def]
-    st.plotly_chart(fig, use_container_width=True, key=f"chart_{name}")
-    S.download(df, name)
+_head = W.head
+_missing = W.missing
+_chart = W.chart
 
 
 def render_overview() -> None:
@@ -54,41 +46,12 @@ def render_overview() -> None:
         _missing("sentiment")
     plat = S.query("by_platform")
     _chart(F.platform_figure(plat, lang), plat, "platforms")
+    if len(sent):
+        label = st.selectbox(S.tr("sentiment_pick"), ["positive", "neutral", "negative"], key="sentiment_label",
+                             format_func=lambda v: S.tr(v))
+        W.evidence("E.sentiment_posts", label, key=f"sentiment_{label}", use_filters=True)
     st.subheader(S.tr("top_posts"))
-    top = S.query("top_posts", 20)
-    from brandlab.privacy import pseudonymise
-
-    st.dataframe(pseudonymise(top, salt=S.settings().pseudonym_salt) if S.settings().pseudonymise else top,
-                 hide_index=True, use_container_width=True,
-                 column_config={"url": st.column_config.LinkColumn("url")})
-
-
-def _triad(part: str, title_key: str) -> None:
-    if not _head(title_key):
-        return
-    scores = S.query("table", "triad_scores", use_filters=False)
-    if not len(scores):
-        _missing("triad")
-        return
-    mine = scores[scores["part"] == part] if part != "all" else scores
-    _chart(F.triad_figure(mine, S.lang()), mine.drop(columns=["detail"], errors="ignore"), f"triad_{part}")
-    st.subheader(S.tr("triad_evidence"))
-    ev = S.query("table", "triad_evidence", use_filters=False)
-    if len(ev):
-        ev = ev[ev["part"] == part] if part != "all" else ev
-        st.dataframe(ev, hide_index=True, use_container_width=True)
-
-
-def render_brand() -> None:
-    _triad("brand", "page_brand")
-
-
-def render_content() -> None:
-    _triad("content", "page_content")
-
-
-def render_channel() -> None:
-    _triad("channel", "page_channel")
+    W.table(S.query("top_posts", 20), "top_posts")
 
 
 def _layout(edges: pd.DataFrame, max_nodes: int = 300) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -108,7 +71,6 @@ def _layout(edges: pd.DataFrame, max_nodes: int = 300) -> tuple[pd.DataFrame, pd
 def render_diffusion() -> None:
     if not _head("page_diffusion"):
         return
-    ws = S.workspace()
     edges = S.query("table", "graph_edges", 20_000, use_filters=False)
     if not len(edges):
         edges = S.query("table", "edges", 20_000, use_filters=False)
@@ -127,78 +89,34 @@ def render_diffusion() -> None:
         e = e.apply(lambda s: s.map(lambda v: pseudonym(v, salt)))
     nodes, shown = _layout(e)
     _chart(F.network_figure(nodes, shown, S.lang()), nodes, "network_nodes")
-    st.subheader(S.tr("cascades"))
-    cm = S.query("table", "cascade_metrics", use_filters=False)
+    st.subheader(S.tr("top_cascades"))
+    cm = S.query("R.top_cascades", 200, use_filters=False)
     if not len(cm):
         _missing("network")
         return
-    cm = cm.sort_values(["size", "root_id"], ascending=[False, True]).head(200)
-    st.dataframe(cm.drop(columns=["repairs"], errors="ignore"), hide_index=True, use_container_width=True)
-    root = st.selectbox(S.tr("cascade_pick"), list(cm["root_id"]), key="cascade_root")
-    nodes_tbl = ws.sql("SELECT post_id, parent_id, author_id, depth, subtree_size, elapsed_s FROM cascade_nodes "
-                       "WHERE root_id = ? ORDER BY depth, elapsed_s", [root]) if ws.has_table("cascade_nodes") \
-        else pd.DataFrame()
-    if len(nodes_tbl):
-        st.dataframe(nodes_tbl, hide_index=True, use_container_width=True)
-
-
-def render_compare() -> None:
-    if not _head("page_compare"):
-        return
-    v = S.query("table", "comparison_verdict", use_filters=False)
-    if not len(v):
-        _missing("compare (brandlab compare A B)")
-        return
-    st.subheader(S.tr("compare_verdict"))
-    st.dataframe(v, hide_index=True, use_container_width=True)
-    S.download(v, "comparison_verdict")
-
-
-def render_outcomes() -> None:
-    if not _head("page_outcomes"):
-        return
-    est = S.query("table", "outcome_estimates", use_filters=False)
-    panel = S.query("table", "outcome_panel", 200_000, use_filters=False)
-    if not len(est) and not len(panel):
-        _missing("outcomes")
-        return
-    if len(est):
-        st.subheader(S.tr("outcome_estimates"))
-        show = est.drop(columns=["details"], errors="ignore")
-        st.dataframe(show, hide_index=True, use_container_width=True)
-        S.download(show, "outcome_estimates")
-        for w in sorted({w for ws_ in est["warnings"] for w in (list(ws_) if ws_ is not None else [])}):
-            st.warning(w)
-        series = S.query("table", "outcome_series", 200_000, use_filters=False)
-        for (estimator, metric), g in series.groupby(["estimator", "metric"], sort=True) if len(series) else []:
-            st.markdown(f"**{estimator} · {metric}**")
-            _chart(F.counterfactual_figure(g, S.lang()), g, f"cf_{estimator}_{metric}")
-    if len(panel):
-        st.subheader(S.tr("outcome_panel"))
-        st.dataframe(panel.head(2000), hide_index=True, use_container_width=True)
-
-
-def render_reproduce() -> None:
-    if not _head("page_reproduce"):
-        return
-    v = S.query("table", "survey_verdicts", use_filters=False)
-    if not len(v):
-        _missing("reproduce (brandlab reproduce SURVEY)")
-        return
-    st.subheader(S.tr("reproduce_results"))
-    st.dataframe(v, hide_index=True, use_container_width=True)
-    S.download(v, "survey_verdicts")
+    st.caption(S.tr("note_cascades"))
+    W.table(cm, "top_cascades")
+    st.subheader(S.tr("cascades"))
+    keys = list(zip(cm["platform"].astype(str), cm["root_id"].astype(str), strict=True))
+    platform, root = st.selectbox(S.tr("cascade_pick"), keys, key="cascade_root",
+                                  format_func=lambda k: f"{k[0]} · {k[1]}")
+    st.markdown(f"**{S.tr('cascade_posts')}**")
+    W.table(S.query("E.cascade_posts", platform, root, 500, use_filters=False), f"cascade_{platform}_{root}")
+    acc = S.query("R.top_accounts", 20, use_filters=False)
+    if len(acc):
+        st.subheader(S.tr("top_accounts"))
+        st.caption(S.tr("note_accounts"))
+        W.table(acc, "diffusion_top_accounts")
 
 
 def render_report() -> None:
     if not _head("page_report"):
         return
     from brandlab.report.render import posts_csv, summary_xlsx
-    from brandlab.report.render import render_report as html_report
 
     ws, s, f = S.workspace(), S.settings(), S.filters()
-    st.download_button(S.tr("report_html"), html_report(ws, s, filters=f, lang=S.lang()).encode("utf-8"),
-                       file_name="brandlab-report.html", mime="text/html", key="dl_report_html")
+    st.download_button(S.tr("report_html"), S.report_html(), file_name="brandlab-report.html", mime="text/html",
+                       key="dl_report_html")
     st.download_button(S.tr("report_csv"), posts_csv(ws, s, f), file_name="posts.csv", mime="text/csv",
                        key="dl_report_csv")
     st.download_button(S.tr("report_xlsx"), summary_xlsx(ws, s, f), file_name="brandlab-summary.xlsx",

@@ -11,7 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from brandlab.config import Settings
+from brandlab.report import evidence as E
 from brandlab.report import queries as Q
+from brandlab.report import results as R
 from brandlab.report.labels import t
 from brandlab.workspace import Workspace
 
@@ -30,6 +32,11 @@ def _workspace(path: str) -> Workspace:
 def workspace() -> Workspace:
     """The workspace named by $BRANDLAB_WORKSPACE (or the default), opened once per process."""
     return _workspace(str(Path(os.environ.get("BRANDLAB_WORKSPACE") or settings().workspace).resolve()))
+
+
+def upload_folder() -> Path:
+    """Where uploads are saved: ``uploads/`` next to the workspace file, never elsewhere."""
+    return Path(str(workspace().path)).resolve().parent / "uploads"
 
 
 def lang() -> str:
@@ -55,16 +62,49 @@ def bump() -> None:
     st.cache_data.clear()
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+MODULES = {"Q": Q, "R": R, "E": E}
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
 def _cached(name: str, f: Q.Filters, version: int, path: str, *args: Any) -> Any:
-    fn = getattr(Q, name)
+    module, _, fn_name = name.rpartition(".")
+    fn = getattr(MODULES[module or "Q"], fn_name)
     return fn(_workspace(path), f, *args) if f is not None else fn(_workspace(path), *args)
 
 
 def query(name: str, *args: Any, use_filters: bool = True) -> Any:
-    """A cached :mod:`brandlab.report.queries` aggregate under the current filters."""
+    """A cached aggregate under the current filters: ``name`` is a function of
+    :mod:`brandlab.report.queries` (``"kpis"``), of :mod:`~brandlab.report.results` (``"R.top_cascades"``)
+    or of :mod:`~brandlab.report.evidence` (``"E.triad_posts"``); all compute in DuckDB."""
     ws = workspace()
     return _cached(name, filters() if use_filters else None, _version(), str(ws.path), *args)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _social_shares(version: int, path: str, facet: str, n_boot: int, seed: int, min_group: int) -> pd.DataFrame:
+    from brandlab.survey.social import post_frames, post_generation_shares
+
+    posts, tags, gens = post_frames(_workspace(path))
+    return post_generation_shares(posts, tags, gens, facet, n_boot=n_boot, seed=seed, min_group_size=min_group)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _report_html(version: int, path: str, f: Q.Filters, lang_: str, pseudonymise: bool) -> bytes:
+    from brandlab.report.render import render_report
+
+    return render_report(_workspace(path), settings().with_(pseudonymise=pseudonymise), filters=f,
+                         lang=lang_).encode("utf-8")
+
+
+def report_html() -> bytes:
+    """The self-contained HTML report under the current filters and language (cached)."""
+    return _report_html(_version(), str(workspace().path), filters(), lang(), settings().pseudonymise)
+
+
+def social_shares(facet: str) -> pd.DataFrame:
+    """The social-data analogue of the survey (post shares per author generation), cached per facet."""
+    s = settings()
+    return _social_shares(_version(), str(workspace().path), facet, s.n_boot, s.seed, s.min_group_size)
 
 
 def sidebar() -> None:
@@ -101,11 +141,16 @@ def banner() -> None:
         st.warning(tr("synthetic_banner"))
 
 
-def download(df: pd.DataFrame, name: str) -> None:
-    """A CSV download of a chart's numbers (pseudonymised, formula-safe)."""
-    from brandlab.privacy import pseudonymise, safe_frame
+def private(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with author ids and nicknames pseudonymised (unless the settings turn that off)."""
+    from brandlab.report.render import private_frame
 
-    s = settings()
-    out = pseudonymise(df, salt=s.pseudonym_salt) if s.pseudonymise else df
-    st.download_button(tr("download_csv"), safe_frame(out).to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}")
+    return private_frame(df, settings())
+
+
+def download(df: pd.DataFrame, name: str, label_key: str = "download_csv") -> None:
+    """A CSV download of a chart's or table's numbers (pseudonymised, formula-safe)."""
+    from brandlab.report.render import csv_bytes
+
+    st.download_button(tr(label_key), csv_bytes(df, settings()), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"dl_{name}")

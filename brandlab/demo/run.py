@@ -3,7 +3,8 @@
 Steps: ingest ``fixtures/demo`` (every export folder, not ``outcomes/``), mark the workspace
 synthetic with its campaigns, run the analysis stages that exist (a stage not yet built is
 skipped with a log line by :mod:`brandlab.pipeline`), load and estimate the demo outcome panel
-when present, and write the HTML report. Real errors are raised, never swallowed.
+when present (with the summit event sheet), reproduce the published survey findings on the
+SYNTHETIC demo survey, compare the two campaign hashtags, and write the HTML report. Real errors are raised, never swallowed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from brandlab.workspace import Workspace
 log = logging.getLogger(__name__)
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+SURVEY_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "survey"
+#: the event sheet of the summit review (red lines), stored as written
+SUMMIT_TABLE = "summit_events"
 DEFAULT_WORKSPACE = Path(".brandlab") / "demo.duckdb"
 #: outcome metric estimated in the demo (the others stay in the panel for the app)
 DEMO_METRICS = ("tourist_arrivals", "graduates_retained")
@@ -43,6 +47,8 @@ class DemoResult:
     stages: dict[str, dict[str, int]] = field(default_factory=dict)
     outcomes: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    survey: dict[str, int] = field(default_factory=dict)
+    comparison: str | None = None
     seconds: float = 0.0
 
 
@@ -101,7 +107,7 @@ def load_outcomes(ws: Workspace, root: Path, settings: Settings, step: Step) -> 
         step("skipping outcomes: fixtures/demo/outcomes has no outcome panel yet")
         return {}
     try:
-        from brandlab.outcomes.api import estimate, store
+        from brandlab.outcomes.api import demo_exposure, estimate, store
         from brandlab.outcomes.panel import read_events, read_panel
     except ImportError as err:
         step(f"skipping outcomes: brandlab.outcomes is not available yet ({err})")
@@ -120,8 +126,55 @@ def load_outcomes(ws: Workspace, root: Path, settings: Settings, step: Step) -> 
         except InsufficientDataError as err:
             step(f"outcomes {metric}: {err}")
     written = store(ws, panel, events, results)
+    written.update(demo_exposure(ws, root, seed=settings.seed))  # exposure_series/_outcome/_lags
+    summit = folder / "SYNTHETIC_summit_events.csv"
+    if summit.is_file():
+        from brandlab.outcomes.summit import read_event_sheet
+
+        sheet = read_event_sheet(summit)
+        ws.write_frame(SUMMIT_TABLE, sheet)
+        written[SUMMIT_TABLE] = len(sheet)
     step("outcomes: " + ", ".join(f"{t} {n:,}" for t, n in written.items()))
     return written
+
+
+def load_survey(ws: Workspace, settings: Settings, step: Step) -> dict[str, int]:
+    """Reproduce the published findings on the SYNTHETIC demo survey (fixtures/survey) into the workspace."""
+    survey, mapping = SURVEY_DIR / "demo_survey_SYNTHETIC_wjx.xlsx", SURVEY_DIR / "mapping.yaml"
+    if not survey.is_file() or not mapping.is_file():
+        step(f"skipping the survey: {survey} is missing")
+        return {}
+    import warnings
+
+    from brandlab import survey as sv
+    from brandlab.errors import SmallSampleWarning
+
+    data = sv.read_survey(survey, mapping, settings=settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)  # small groups are reported in the verdict table
+        written = sv.write_results(ws, sv.analyze_survey(data, settings))
+    step("survey: " + ", ".join(f"{t} {n:,}" for t, n in written.items()))
+    return written
+
+
+def compare_campaigns(ws: Workspace, root: Path, settings: Settings, step: Step) -> str | None:
+    """Compare the demo's first two campaign hashtags and store the comparison (for the app and report)."""
+    cfg = yaml.safe_load((root / "campaigns.yaml").read_text(encoding="utf-8"))
+    tags = [c["hashtag"] for c in cfg.get("campaigns", []) if c.get("hashtag")][:2]
+    if len(tags) < 2:
+        return None
+    import warnings
+
+    from brandlab.compare.api import compare_sides
+    from brandlab.compare.store import store_comparison
+    from brandlab.errors import SmallSampleWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)  # flagged in the verdict's warning column
+        comp = compare_sides(ws, f"#{tags[0]}#", f"#{tags[1]}#", settings=settings)
+    store_comparison(ws, comp)
+    step(f"comparison {comp.side_a} vs {comp.side_b}: {len(comp.verdict)} tests ({comp.comparison_id})")
+    return comp.comparison_id
 
 
 def build_demo(settings: Settings, *, workspace: Path | None = None, report: Path | None = None,
@@ -142,6 +195,8 @@ def build_demo(settings: Settings, *, workspace: Path | None = None, report: Pat
         mark_synthetic(ws, root)
         result.stages = analyse(ws, settings, say)
         result.outcomes = load_outcomes(ws, root, settings, say)
+        result.survey = load_survey(ws, settings, say)
+        result.comparison = compare_campaigns(ws, root, settings, say)
         out = Path(report) if report else path.with_name("demo-report.html")
         result.report = write_report(ws, settings.with_(workspace=path), out)
         say(f"wrote report {result.report}")

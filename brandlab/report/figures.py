@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 
 from brandlab.report.labels import label_or_key, t
 
-FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+#: CJK-capable font stack (first found wins): Linux, Adobe, Windows, macOS, then the browser default
+FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
 
 def _layout(fig: go.Figure, title: str) -> go.Figure:
@@ -78,7 +79,7 @@ def triad_figure(df: pd.DataFrame, lang: str = "zh") -> go.Figure:
     return _layout(fig, t("triad_scores", lang))
 
 
-def counterfactual_figure(df: pd.DataFrame, lang: str = "zh") -> go.Figure:
+def counterfactual_figure(df: pd.DataFrame, lang: str = "zh", title: str | None = None) -> go.Figure:
     """Actual vs counterfactual with its interval (columns of ``outcome_series``)."""
     fig = go.Figure()
     if len(df):
@@ -87,9 +88,43 @@ def counterfactual_figure(df: pd.DataFrame, lang: str = "zh") -> go.Figure:
             fig.add_scatter(x=d["period"], y=d["hi"], line={"width": 0}, showlegend=False, hoverinfo="skip")
             fig.add_scatter(x=d["period"], y=d["lo"], line={"width": 0}, fill="tonexty",
                             fillcolor="rgba(100,100,200,0.2)", name="95%")
-        fig.add_scatter(x=d["period"], y=d["counterfactual"], name="counterfactual", line={"dash": "dash"})
-        fig.add_scatter(x=d["period"], y=d["actual"], name="actual")
-    return _layout(fig, t("outcome_estimates", lang))
+        fig.add_scatter(x=d["period"], y=d["counterfactual"], name=t("counterfactual", lang), line={"dash": "dash"})
+        fig.add_scatter(x=d["period"], y=d["actual"], name=t("actual", lang))
+    return _layout(fig, title or t("outcome_estimates", lang))
+
+
+def group_share_figure(df: pd.DataFrame, title: str, lang: str = "zh") -> go.Figure:
+    """Shares with their interval per group and label (columns group, label, share, lo, hi)."""
+    fig = go.Figure()
+    for label, g in df.groupby("label", sort=True) if len(df) else []:
+        fig.add_bar(x=g["group"].astype(str), y=g["share"], name=label_or_key(str(label), lang),
+                    error_y={"type": "data", "symmetric": False, "array": (g["hi"] - g["share"]).clip(lower=0),
+                             "arrayminus": (g["share"] - g["lo"]).clip(lower=0)})
+    fig.update_layout(barmode="group", yaxis_tickformat=".0%")
+    return _layout(fig, title)
+
+
+def label_share_figure(df: pd.DataFrame, title: str, lang: str = "zh") -> go.Figure:
+    """Horizontal bars of the share of posts per label (columns label, share, n_posts)."""
+    fig = go.Figure()
+    if len(df):
+        d = df.sort_values("share")
+        fig.add_bar(y=[label_or_key(str(v), lang) for v in d["label"]], x=d["share"], orientation="h",
+                    text=d["n_posts"], hovertemplate="%{y}: %{x:.1%} (n=%{text})<extra></extra>")
+    fig.update_layout(xaxis_tickformat=".0%", height=max(300, 28 * len(df)))
+    return _layout(fig, title)
+
+
+def exposure_figure(exposure: pd.DataFrame, outcome: pd.DataFrame, outcome_name: str, lang: str = "zh") -> go.Figure:
+    """Campaign exposure (posts per month, bars) beside an outcome series (line, right axis)."""
+    fig = go.Figure()
+    if len(exposure):
+        fig.add_bar(x=exposure["period"], y=exposure["posts"], name=t("exposure_posts", lang), opacity=0.6)
+    if len(outcome):
+        fig.add_scatter(x=outcome["period"], y=outcome["value"], name=outcome_name, yaxis="y2", mode="lines")
+    fig.update_layout(yaxis={"title": t("exposure_posts", lang)},
+                      yaxis2={"title": outcome_name, "overlaying": "y", "side": "right"})
+    return _layout(fig, t("exposure_vs_outcome", lang))
 
 
 def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, lang: str = "zh") -> go.Figure:

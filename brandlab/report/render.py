@@ -7,46 +7,61 @@ cannot start a spreadsheet formula (:func:`brandlab.privacy.safe_frame`).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import jinja2
 import pandas as pd
-import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from brandlab import __version__
 from brandlab.config import TIMEZONE, Settings
-from brandlab.privacy import pseudonymise, safe_frame
+from brandlab.privacy import PERSONAL_COLUMNS, pseudonym, pseudonymise, safe_frame
 from brandlab.report import figures as F
 from brandlab.report import queries as Q
 from brandlab.report.labels import t
+from brandlab.report.results import personal_columns
+from brandlab.report.sections import Section, analysis_sections, fig_html
 from brandlab.workspace import Workspace
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-@dataclass
-class Section:
-    title: str
-    figure: str = ""
-    data: pd.DataFrame | None = None
-    table: pd.DataFrame | None = None
-    note: str = ""
-    slug: str = "data"
-    extra: dict[str, Any] = field(default_factory=dict)
+_fig_html = fig_html
 
 
-def _fig_html(fig: go.Figure) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+#: an @mention in post text (Weibo/Douyin nicknames end at whitespace, a colon or punctuation)
+MENTION = re.compile(r"@([^\s:：,，。!！?？@/<>()（）]+)")
 
 
-def _private(df: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    return pseudonymise(df, salt=settings.pseudonym_salt) if settings.pseudonymise else df
+def mask_mentions(text: object, salt: str) -> object:
+    """Replace every ``@nickname`` in a text with ``@n_xxxxxxxx`` (the nickname's pseudonym)."""
+    if not isinstance(text, str) or "@" not in text:
+        return text
+    return MENTION.sub(lambda m: "@" + str(pseudonym(m.group(1), salt, "n")), text)
+
+
+def private_frame(df: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """``df`` with every author id / nickname column pseudonymised and @mentions in ``text`` masked,
+    unless ``settings.pseudonymise`` is off."""
+    if not settings.pseudonymise or df.empty:
+        return df
+    cols = sorted(set(personal_columns(df)) | {c for c in df.columns if c in PERSONAL_COLUMNS})
+    out = pseudonymise(df, columns=cols, salt=settings.pseudonym_salt)
+    if "text" in out.columns:
+        out["text"] = out["text"].map(lambda v: mask_mentions(v, settings.pseudonym_salt))
+    return out
+
+
+_private = private_frame
+
+
+def csv_bytes(df: pd.DataFrame, settings: Settings) -> bytes:
+    """UTF-8 (BOM, for Excel) CSV of ``df``: pseudonymised by default, no cell can start a formula."""
+    return safe_frame(private_frame(df, settings)).to_csv(index=False).encode("utf-8-sig")
 
 
 def build_sections(ws: Workspace, settings: Settings, f: Q.Filters, lang: str) -> tuple[dict[str, int], list[Section]]:
@@ -69,22 +84,10 @@ def build_sections(ws: Workspace, settings: Settings, f: Q.Filters, lang: str) -
     plat = Q.by_platform(ws, f)
     sections.append(Section(t("chart_platform", lang), _fig_html(F.platform_figure(plat, lang)), plat,
                             table=plat, slug="platforms"))
-    triad = Q.table(ws, "triad_scores")
-    if len(triad):
-        keep = triad[["campaign", "part", "component", "score", "value", "n_posts"]]
-        sections.append(Section(t("triad_scores", lang), _fig_html(F.triad_figure(triad, lang)), keep, table=keep,
-                                slug="triad"))
-    verdict = Q.table(ws, "comparison_verdict")
-    if len(verdict):
-        sections.append(Section(t("compare_verdict", lang), data=verdict, table=verdict, slug="compare"))
-    est = Q.table(ws, "outcome_estimates")
-    if len(est):
-        keep = est[["estimator", "metric", "treated", "treatment_time", "effect", "lo", "hi", "p_value",
-                    "naive_effect"]]
-        sections.append(Section(t("outcome_estimates", lang), data=keep, table=keep, slug="outcomes"))
+    sections += analysis_sections(ws, settings, lang, lambda df: private_frame(df, settings))
     top = _private(Q.top_posts(ws, f, 15), settings)
     if len(top):
-        top = top.drop(columns=["url"])
+        top = top.drop(columns=["url"]).assign(text=top["text"].fillna("").astype(str).str.slice(0, 120))
         sections.append(Section(t("top_posts", lang), data=top, table=top, slug="top_posts"))
     return kpis, sections
 
@@ -134,9 +137,10 @@ def export_frames(ws: Workspace, settings: Settings, filters: Q.Filters | None =
         "volume": Q.volume(ws, f), "engagement": Q.engagement(ws, f),
         "share_of_voice": Q.share_of_voice(ws, f, Q.campaign_hashtags(ws)),
         "sentiment": Q.sentiment(ws, f), "platforms": Q.by_platform(ws, f), "top_posts": Q.top_posts(ws, f, 100),
-        "triad_scores": Q.table(ws, "triad_scores"), "comparison_verdict": Q.table(ws, "comparison_verdict"),
-        "outcome_estimates": Q.table(ws, "outcome_estimates"),
     }
+    for sec in analysis_sections(ws, settings, "en", lambda df: df):
+        if sec.data is not None:
+            frames[sec.slug] = sec.data
     out = {}
     for name, df in frames.items():
         if len(df):

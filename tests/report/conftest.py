@@ -1,27 +1,28 @@
-"""A demo workspace (ingest only: SYNTHETIC fixtures, no analysis stages) built once per session."""
+"""The report tests share the session's full demo workspace (tests/conftest.py ``demo_workspace``)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 
-@pytest.fixture(scope="session")
-def demo_ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from brandlab.demo import run as R
+@pytest.fixture
+def demo_ws(demo_workspace: Path):
+    """The shared demo workspace, read-only."""
     from brandlab.workspace import Workspace
 
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with Workspace(path) as ws:
-        R.ingest_demo(ws, R.DEMO_DIR, lambda msg: None)
-        R.mark_synthetic(ws, R.DEMO_DIR)
-    return path
+    with Workspace(demo_workspace) as ws:  # same config as the app's cached connection
+        yield ws
 
 
 @pytest.fixture
-def demo_ws(demo_ws_path: Path):
+def demo_ws_rw(demo_workspace: Path, tmp_path: Path):
+    """A private writable copy of the demo workspace (for tests that plant hostile text)."""
     from brandlab.workspace import Workspace
 
-    with Workspace(demo_ws_path) as ws:
+    dest = tmp_path / "demo.duckdb"
+    shutil.copy2(demo_workspace, dest)
+    with Workspace(dest) as ws:
         yield ws

@@ -47,7 +47,8 @@ def test_share_of_voice_sums_to_one_per_period(demo_ws) -> None:
     assert ((sums - 1).abs() < 1e-9).all()
 
 
-def test_report_is_self_contained_escaped_and_marked_synthetic(demo_ws) -> None:
+def test_report_is_self_contained_escaped_and_marked_synthetic(demo_ws_rw) -> None:
+    demo_ws = demo_ws_rw
     demo_ws.con.execute("UPDATE posts SET text = '<script>alert(1)</script>' WHERE post_id = "
                         "(SELECT post_id FROM posts WHERE kind = 'post' ORDER BY like_count DESC NULLS LAST LIMIT 1)")
     html = render_report(demo_ws, Settings())
@@ -62,7 +63,8 @@ def test_report_is_self_contained_escaped_and_marked_synthetic(demo_ws) -> None:
     assert "en" in render_report(demo_ws, Settings(), lang="en")[:200]
 
 
-def test_exports_are_pseudonymised_and_formula_safe(demo_ws) -> None:
+def test_exports_are_pseudonymised_and_formula_safe(demo_ws_rw) -> None:
+    demo_ws = demo_ws_rw
     demo_ws.con.execute("UPDATE posts SET text = '=HYPERLINK(\"http://x\")' WHERE post_id = "
                         "(SELECT min(post_id) FROM posts)")
     df = pd.read_csv(io.BytesIO(posts_csv(demo_ws, Settings())), dtype=str, encoding="utf-8-sig")
