@@ -8,9 +8,7 @@ checks agreement with scikit-learn.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,17 +42,29 @@ class NgramModel:
         # coefficient rows pre-multiplied by idf: score = sum_j tf_j * idf_j * coef_kj / norm
         self.weights = (self.coef * self.idf[None, :]).T.copy()  # (n_features, n_labels)
 
-    def decision(self, text: str) -> np.ndarray:
-        counts = Counter(j for g in char_ngrams(text, self.lo, self.hi) if (j := self.index.get(g)) is not None)
-        if not counts:
-            return np.asarray(self.intercept.copy(), dtype=np.float64)
-        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
-        norm = float(np.sqrt(np.sum((tf * self.idf[cols]) ** 2)))
-        return np.asarray(self.intercept + (tf @ self.weights[cols]) / norm, dtype=np.float64)
+    def decision_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Decision values (n, n_labels): sparse counts -> 1 + log tf -> * idf -> l2 rows -> linear."""
+        from scipy.sparse import csr_matrix
+
+        get = self.index.get
+        indptr = [0]
+        cols: list[int] = []
+        for text in texts:
+            cols.extend(j for g in char_ngrams(text, self.lo, self.hi) if (j := get(g)) is not None)
+            indptr.append(len(cols))
+        x = csr_matrix((np.ones(len(cols)), np.asarray(cols, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+                       shape=(len(texts), len(self.idf)))
+        x.sum_duplicates()
+        x.data = 1.0 + np.log(x.data)  # sublinear tf; idf is folded into self.weights
+        sq = x.copy()
+        sq.data = (sq.data * self.idf[sq.indices]) ** 2
+        norms = np.sqrt(np.asarray(sq.sum(axis=1)).ravel())
+        z = np.asarray(x @ self.weights)
+        z = z / np.where(norms > 0, norms, 1.0)[:, None]
+        return np.asarray(z + self.intercept[None, :], dtype=np.float64)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        z = np.array([self.decision(t) for t in texts], dtype=np.float64).reshape(len(texts), len(self.labels))
+        z = self.decision_batch(texts).reshape(len(texts), len(self.labels))
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)

@@ -97,3 +97,12 @@ def choose_weight(p_t: np.ndarray, p_b: np.ndarray, y: np.ndarray, is_weibo: np.
         if (f_weibo, f_all) > best[:2]:
             best = (float(f_weibo), float(f_all), float(w))
     return best[2]
+
+
+def paired_gain(p_new: np.ndarray, p_old: np.ndarray, y: np.ndarray, *, seed: int, n_boot: int = 2000) -> dict[str, float]:
+    """Accuracy of ``p_new`` minus that of ``p_old`` on the same rows, with a paired bootstrap 95% interval."""
+    hit = (p_new.argmax(1) == y).astype(float) - (p_old.argmax(1) == y).astype(float)
+    rng = np.random.default_rng(seed)
+    boots = hit[rng.integers(0, len(hit), size=(n_boot, len(hit)))].mean(axis=1)
+    lo, hi = np.quantile(boots, [0.025, 0.975])
+    return {"gain": float(hit.mean()), "lo": float(lo), "hi": float(hi), "n": int(len(hit))}
