@@ -468,14 +468,14 @@ def outcomes_exposure(ctx: click.Context, pairs: tuple[str, ...], mapping_path: 
 @click.option("--campaign", default="all", show_default=True, help="Campaign (or index keyword); all = city total.")
 @click.option("--max-lag", type=int, default=6, show_default=True, help="Largest lead of exposure, in outcome periods.")
 @click.option("--transform", type=click.Choice(["diff", "level"]), default="diff", show_default=True)
-@click.option("--n-boot", type=int, default=1999, show_default=True, help="Bootstrap and permutation draws.")
+@click.option("--n-perm", type=int, default=1999, show_default=True, help="Block permutations of the exposure.")
 @click.option("--suggest-treatment", is_flag=True, help="Also print a treatment date suggested by the exposure rise.")
 @click.option("--store/--no-store", default=True, show_default=True,
               help="Write exposure_outcome and exposure_lags to the workspace.")
 @click.pass_context
 @handle_errors
 def outcomes_link(ctx: click.Context, panels: tuple[Path, ...], city: str, metric: str, exposure_metric: str,
-                  campaign: str, max_lag: int, transform: str, n_boot: int, suggest_treatment: bool,
+                  campaign: str, max_lag: int, transform: str, n_perm: int, suggest_treatment: bool,
                   store: bool) -> None:
     """Stored exposure beside an outcome (PANELS, else the workspace's), with a lagged-correlation summary."""
     import warnings
@@ -493,7 +493,7 @@ def outcomes_link(ctx: click.Context, panels: tuple[Path, ...], city: str, metri
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitWarning)  # printed below from link.warnings
             link = link_exposure(ws, panel, city=city, metric=metric, exposure_metric=exposure_metric,
-                                 campaign=campaign, max_lag=max_lag, transform=transform, n_boot=n_boot,
+                                 campaign=campaign, max_lag=max_lag, transform=transform, n_perm=n_perm,
                                  seed=settings.seed, store=False)
         written = store_link(ws, link) if store else {}
     shown = link.aligned[link.aligned["exposure"].notna()]

@@ -342,7 +342,10 @@ def coerce(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
                     s = s.dt.tz_localize(None)
                 s = s.dt.normalize().astype("datetime64[ns]")
             elif c.dtype == LIST:
-                s = s.map(_to_list).astype(object)
+                # lists of str pass as they are (one type check per element, no copy); the rest
+                # go through _to_list, which converts or raises
+                s = pd.Series([v if type(v) is list and all(type(x) is str for x in v) else _to_list(v)
+                               for v in s.tolist()], index=s.index, dtype=object)
             elif c.dtype == JSON:
                 s = s.astype(object)
         except (TypeError, ValueError) as err:
@@ -634,7 +637,7 @@ EXPOSURE_LAG = TableSchema(
         _col("transform", STR, False, values=("level", "diff")),
         _col("lag", INT, False, bounds=(0, None), doc="periods by which exposure leads the outcome"),
         _col("r", FLOAT, bounds=(-1.0, 1.0), doc="Pearson correlation of exposure(t - lag) with outcome(t)"),
-        _col("lo", FLOAT, doc="block-bootstrap interval, Bonferroni-adjusted over the lags"),
+        _col("lo", FLOAT, doc="interval simultaneous over the lags (Fisher z, calibrated by block permutation)"),
         _col("hi", FLOAT),
         _col("p_value", FLOAT, bounds=(0.0, 1.0), doc="block-permutation p-value of this lag"),
         _col("p_family", FLOAT, bounds=(0.0, 1.0), doc="block-permutation p-value of the largest |r| over lags"),

@@ -231,7 +231,7 @@ class Linkage:
 
 def link_exposure(ws: Any, panel: pd.DataFrame | None = None, *, city: str, metric: str,
                   exposure_metric: str = "posts", campaign: str = ALL_CAMPAIGNS, max_lag: int = 6,
-                  transform: str = "diff", n_boot: int = 1999, seed: int = 0, threshold: float = 0.25,
+                  transform: str = "diff", n_perm: int = 1999, seed: int = 0, threshold: float = 0.25,
                   store: bool = True) -> Linkage:
     """Align stored exposure with an outcome (``panel``, else the workspace's), summarise lags, store both.
 
@@ -246,7 +246,7 @@ def link_exposure(ws: Any, panel: pd.DataFrame | None = None, *, city: str, metr
     msgs: list[str] = []
     summary = None
     try:
-        summary = link_series(aligned, max_lag=max_lag, transform=transform, n_boot=n_boot, seed=seed)
+        summary = link_series(aligned, max_lag=max_lag, transform=transform, n_perm=n_perm, seed=seed)
         msgs += summary.warnings
     except InsufficientDataError as err:
         flag(msgs, f"no lagged correlation: {err}", stacklevel=3)
@@ -287,7 +287,7 @@ def demo_exposure(ws: Any, root: Path, *, seed: int = 0) -> dict[str, int]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitWarning)  # kept in the stored rows' warnings column
                 result = link_exposure(ws, city=city, metric=metric, exposure_metric=link.get("exposure_metric", "posts"),
-                                       max_lag=int(link.get("max_lag", 3)), n_boot=int(link.get("n_boot", 999)),
+                                       max_lag=int(link.get("max_lag", 3)), n_perm=int(link.get("n_perm", 999)),
                                        seed=seed, store=False)
             for table, n in store_link(ws, result).items():
                 written[table] = written.get(table, 0) + n

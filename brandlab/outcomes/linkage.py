@@ -12,11 +12,16 @@ for lags 0..max_lag. It is an association, not an effect: over a few dozen perio
 trending or seasonal series correlate, and a campaign is timed by people who also time other
 things. So every number carries an interval and a p-value that respect autocorrelation:
 
-* interval — moving-block bootstrap of the (exposure, outcome) pairs, percentile interval at
-  level ``1 - alpha / K`` (Bonferroni over the K lags looked at);
-* p-value — block permutation of the exposure series (blocks keep its autocorrelation, the
-  permutation breaks its timing against the outcome); ``p_family`` compares the largest |r| over
-  all lags with the permutation distribution of that maximum, so picking the best lag is paid for.
+* p-value — block permutation of the exposure series (blocks of about n^(1/3) periods keep its
+  autocorrelation, the permutation breaks its timing against the outcome); ``p_family`` compares
+  the largest |r| over all lags with the permutation distribution of that maximum, so picking the
+  best lag is paid for;
+* interval — simultaneous over the lags, on the Fisher-z scale: ``tanh(atanh(r) ± c)`` with ``c``
+  the ``1 - alpha`` quantile of the permutation maximum of ``|atanh(r)|``. The best lag's interval
+  excludes 0 exactly when ``p_family < alpha``, so with no relation it does so at the nominal
+  rate. (Percentile block-bootstrap intervals, Bonferroni-adjusted over 7 lags, excluded 0 for
+  the best lag in 18 % of 60 no-relation simulations — their extreme tails are too short — and
+  were dropped.) Under a real association the interval is conservative.
 
 ``transform="diff"`` (default) correlates period-to-period changes, which removes shared trends;
 ``"level"`` correlates levels and warns that trends alone make levels correlate.
@@ -43,6 +48,7 @@ RATIO_METRICS = ("share_of_voice", "search_index")
 _STEP = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS", "A": "YS"}
 #: fewer aligned periods than this: the summary says a correlation cannot support a claim
 FEW_PERIODS = 24
+_CLIP = 1 - 1e-9  # |r| = 1 has an infinite Fisher z
 
 
 def _expected_subperiods(targets: pd.Series, inner: str, outer: str) -> pd.Series:
@@ -119,9 +125,9 @@ class LagSummary:
         if self.best_lag is None:
             return f"No lag could be measured ({self.n_periods} aligned periods)."
         b = self.best
-        level = 1 - self.alpha / len(self.table)
-        return (f"Largest association at lag {self.best_lag} ({self.freq}): r = {b['r']:.2f}, {level:.1%} block-"
-                f"bootstrap interval [{b['lo']:.2f}, {b['hi']:.2f}], block-permutation p = {self.p_family:.3g} "
+        return (f"Largest association at lag {self.best_lag} ({self.freq}): r = {b['r']:.2f}, {1 - self.alpha:.0%} "
+                f"interval simultaneous over lags [{b['lo']:.2f}, {b['hi']:.2f}], block-permutation p = "
+                f"{self.p_family:.3g} "
                 f"after choosing the best of {len(self.table)} lags; {self.n_periods} periods, transform "
                 f"{self.transform}. This is a correlation, not an effect of the campaign: use the counterfactual "
                 "estimators (brandlab outcomes estimate) for effects.")
@@ -146,7 +152,7 @@ def _lagged(x: np.ndarray, y: np.ndarray, lags: range) -> np.ndarray:
     return np.stack([_corr(x[..., : n - lag], y[lag:]) for lag in lags], axis=-1)
 
 
-def lag_correlation(x: Any, y: Any, *, max_lag: int = 6, transform: str = "diff", n_boot: int = 1999,
+def lag_correlation(x: Any, y: Any, *, max_lag: int = 6, transform: str = "diff", n_perm: int = 1999,
                     alpha: float = 0.05, seed: int = 0, freq: str = "M") -> LagSummary:
     """Correlation of ``x`` (exposure) ``lag`` periods earlier with ``y`` (outcome), lags 0..max_lag."""
     if transform not in ("diff", "level"):
@@ -167,29 +173,24 @@ def lag_correlation(x: Any, y: Any, *, max_lag: int = 6, transform: str = "diff"
         flag(msgs, f"lags above {lags[-1]} not measured: fewer than 4 pairs remain", stacklevel=3)
     rng = np.random.default_rng(seed)
     r = _lagged(xv, yv, lags)
-    rows = []
-    level = alpha / len(lags)
-    # block permutation of x: the same permuted series serve every lag (for the family-wise p)
+    # block permutation of x: blocks keep its autocorrelation, the permutation breaks its timing;
+    # the same permuted series serve every lag, so the maximum over lags has its null distribution
     blk = _block_length(n)
     blocks = np.array_split(np.arange(n), int(np.ceil(n / blk)))
-    perm = np.stack([np.concatenate([blocks[j] for j in rng.permutation(len(blocks))]) for _ in range(n_boot)])
-    r_perm = _lagged(xv[perm], yv, lags)
-    abs_perm = np.abs(np.nan_to_num(r_perm))
+    perm = np.stack([np.concatenate([blocks[j] for j in rng.permutation(len(blocks))]) for _ in range(n_perm)])
+    z_perm = np.abs(np.arctanh(np.clip(np.nan_to_num(_lagged(xv[perm], yv, lags)), -_CLIP, _CLIP)))
+    z = np.arctanh(np.clip(r, -_CLIP, _CLIP))
+    # simultaneous half-width on the Fisher-z scale: the (1 - alpha) quantile of max over lags |z|
+    half = float(np.quantile(z_perm.max(axis=1), 1 - alpha))
+    rows = []
     for i, lag in enumerate(lags):
-        xs, ys = xv[: n - lag], yv[lag:]
-        m = len(ys)
-        b = _block_length(m)
-        starts = rng.integers(0, m, (n_boot, int(np.ceil(m / b))))
-        idx = ((starts[:, :, None] + np.arange(b)) % m).reshape(n_boot, -1)[:, :m]
-        boot = _corr(xs[idx], ys[idx])
-        boot = boot[np.isfinite(boot)]
-        lo, hi = (np.quantile(boot, [level / 2, 1 - level / 2]) if len(boot) else (np.nan, np.nan))
-        p = (1 + np.sum(abs_perm[:, i] >= abs(r[i]) - 1e-12)) / (1 + n_boot) if np.isfinite(r[i]) else np.nan
-        rows.append({"lag": lag, "r": float(r[i]), "lo": float(lo), "hi": float(hi), "p_value": float(p), "n": m})
+        p = (1 + np.sum(z_perm[:, i] >= abs(z[i]) - 1e-12)) / (1 + n_perm) if np.isfinite(r[i]) else np.nan
+        rows.append({"lag": lag, "r": float(r[i]), "lo": float(np.tanh(z[i] - half)), "hi": float(np.tanh(z[i] + half)),
+                     "p_value": float(p), "n": n - lag})
     table = pd.DataFrame(rows)
     finite = np.isfinite(r)
     best = int(np.array(list(lags))[finite][np.argmax(np.abs(r[finite]))]) if finite.any() else None
-    p_family = float((1 + np.sum(abs_perm.max(axis=1) >= np.nanmax(np.abs(r)) - 1e-12)) / (1 + n_boot)) \
+    p_family = float((1 + np.sum(z_perm.max(axis=1) >= np.nanmax(np.abs(z)) - 1e-12)) / (1 + n_perm)) \
         if finite.any() else float("nan")
     if n < FEW_PERIODS:
         flag(msgs, f"only {n} periods: a correlation over so few periods cannot tell a campaign from a seasonal "
