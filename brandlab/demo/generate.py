@@ -49,10 +49,10 @@ def write_world(world: World, out: Path) -> dict[str, int]:
             crawler = "creator" if item == "creators" else "search"
             rel = f"{MC_DIR}/{platform}/jsonl/{crawler}_{item}_{MC_DATE}.jsonl"
             written[rel] = W._write_jsonl(out / rel, rows)
-    for acct, rows in W.weibo_rows(world, rng).items():
+    for acct, wrows in W.weibo_rows(world, rng).items():
         rel = f"{WB_DIR}/{acct.nickname}/{acct.user_id}.csv"
-        W.write_weibo_csv(out / rel, W.WEIBO_HEADER, rows)
-        written[rel] = len(rows)
+        W.write_weibo_csv(out / rel, W.WEIBO_HEADER, wrows)
+        written[rel] = len(wrows)
     users = W.weibo_user_rows(world)
     W.write_weibo_csv(out / f"{WB_DIR}/users.csv", W.WEIBO_USERS_HEADER, users)
     written[f"{WB_DIR}/users.csv"] = len(users)

@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from brandlab.demo.world import TZ, Account, Item, World
 
@@ -265,7 +265,7 @@ def creator_center_rows(world: World, rng: random.Random, nickname: str = "ÊàêÈÉ
             int(it.likes * 0.9), int(it.shares * 0.9), int(it.comments * 0.9), int(it.collects * 0.9),
             int(plays * rng.uniform(0.002, 0.02)), int(plays * rng.uniform(0.0002, 0.003)),
         ])
-    rows.sort(key=lambda r: r[1], reverse=True)
+    rows.sort(key=lambda r: cast(str, r[1]), reverse=True)  # the publish-time text
     return rows
 
 

@@ -32,7 +32,8 @@ class Filters:
 
     def where(self, ws: Workspace, alias: str = "p") -> tuple[str, list[Any]]:
         """SQL condition over ``posts AS alias`` and its parameters."""
-        conds, params = ["TRUE"], []  # type: ignore[var-annotated]
+        conds: list[str] = ["TRUE"]
+        params: list[Any] = []
         if self.hashtag:
             conds.append(f"list_contains({alias}.hashtags, ?)")
             params.append(self.hashtag)

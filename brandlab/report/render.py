@@ -61,7 +61,7 @@ _private = private_frame
 
 def csv_bytes(df: pd.DataFrame, settings: Settings) -> bytes:
     """UTF-8 (BOM, for Excel) CSV of ``df``: pseudonymised by default, no cell can start a formula."""
-    return safe_frame(private_frame(df, settings)).to_csv(index=False).encode("utf-8-sig")
+    return str(safe_frame(private_frame(df, settings)).to_csv(index=False)).encode("utf-8-sig")
 
 
 def build_sections(ws: Workspace, settings: Settings, f: Q.Filters, lang: str) -> tuple[dict[str, int], list[Section]]:
@@ -160,7 +160,7 @@ def posts_csv(ws: Workspace, settings: Settings, filters: Q.Filters | None = Non
                            like_count, comment_count, share_count, collect_count, play_count, ip_location
                     FROM posts p WHERE {cond} ORDER BY published_at LIMIT ?""", params + [limit]) \
         if Q.has_table(ws, "posts") else pd.DataFrame()
-    return safe_frame(_private(df, settings)).to_csv(index=False).encode("utf-8-sig")
+    return str(safe_frame(_private(df, settings)).to_csv(index=False)).encode("utf-8-sig")
 
 
 def summary_xlsx(ws: Workspace, settings: Settings, filters: Q.Filters | None = None) -> bytes:

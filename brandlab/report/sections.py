@@ -40,7 +40,7 @@ Private = Callable[[pd.DataFrame], pd.DataFrame]
 
 
 def fig_html(fig: go.Figure) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+    return str(fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
 
 
 def _short(df: pd.DataFrame, col: str = "text") -> pd.DataFrame:
