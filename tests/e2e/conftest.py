@@ -96,8 +96,8 @@ def _read_expected(path: Path) -> Expected:
     from brandlab.report import queries as Q
     from brandlab.workspace import Workspace
 
-    names = ("triad_scores", "triad_evidence", "graph_edges", "cascade_metrics", "outcome_estimates",
-             "outcome_series", "comparison_verdict", "survey_verdicts", "ingest_log")
+    names = ("triad_scores", "graph_edges", "cascade_metrics", "outcome_estimates", "comparison_verdict",
+             "survey_verdicts", "ingest_log")
     with Workspace(path) as ws:
         tables = {n: int(ws.sql(f"SELECT count(*) AS n FROM {n}")["n"].iloc[0]) for n in names if ws.has_table(n)}
         return Expected(kpis=Q.kpis(ws, Q.Filters()), tables=tables, synthetic=Q.is_synthetic(ws))
