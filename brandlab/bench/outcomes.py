@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,7 +84,7 @@ def bench_outcomes(n_posts: int, workdir: Path) -> list[BenchResult]:
     pre = wide.index < t0
     out: list[BenchResult] = []
 
-    def ours(name: str, **kw: object) -> tuple[float, float, object]:
+    def ours(name: str, **kw: Any) -> tuple[float, float, Any]:
         with warnings.catch_warnings(), PeakRSS() as rss, timed() as t:
             warnings.simplefilter("ignore", FitWarning)
             r = estimate(panel, metric="visits", treated="c00", treatment=t0, estimators=[name], **kw)[0]
@@ -95,7 +96,7 @@ def bench_outcomes(n_posts: int, workdir: Path) -> list[BenchResult]:
         with timed() as tb:
             w_base = _pysyncon_fit(wide, "c00", pre)
         donors = [c for c in wide.columns if c != "c00"]
-        w_ours = np.array([r1.details["donor_weights"].get(c, 0.0) for c in donors])  # type: ignore[attr-defined]
+        w_ours = np.array([r1.details["donor_weights"].get(c, 0.0) for c in donors])
         z0, z1 = wide.loc[pre, donors].to_numpy(float), wide.loc[pre, "c00"].to_numpy(float)
         rm_ours, rm_base = (float(np.sqrt(np.mean((z1 - z0 @ w) ** 2))) for w in (w_ours, w_base))
         out.append(_row("outcomes.synth", s1, m1, "pysyncon.Synth (custom V = I)", tb[0],
@@ -116,7 +117,7 @@ def bench_outcomes(n_posts: int, workdir: Path) -> list[BenchResult]:
     with timed() as tb:
         fit = smf.ols("value ~ d + C(city) + C(period)", data=df).fit(cov_type="cluster",
                                                                        cov_kwds={"groups": df["city"]})
-    gap = abs(float(fit.params["d"]) - float(r.effect))  # type: ignore[attr-defined]
+    gap = abs(float(fit.params["d"]) - float(r.effect))
     out.append(_row("outcomes.did", s, m, "statsmodels OLS (TWFE, clustered)", tb[0],
                     f"ours adds the event study and 49 placebo refits; |beta_ours - beta_ols| = {gap:.3g}",
                     beta_gap=gap))
