@@ -59,6 +59,16 @@ def private_frame(df: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 _private = private_frame
 
 
+def cell_text(value: object) -> object:
+    """A table cell for the HTML report: blanks for missing values, floats to 4 significant digits
+    (the section's CSV keeps every digit)."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return value
+
+
 def csv_bytes(df: pd.DataFrame, settings: Settings) -> bytes:
     """UTF-8 (BOM, for Excel) CSV of ``df``: pseudonymised by default, no cell can start a formula."""
     return str(safe_frame(private_frame(df, settings)).to_csv(index=False)).encode("utf-8-sig")
@@ -113,7 +123,7 @@ def render_report(ws: Workspace, settings: Settings, *, filters: Q.Filters | Non
             "csv": quote(safe_frame(s.data).to_csv(index=False)) if s.data is not None else "",
             "csv_name": f"{s.slug}.csv",
             "columns": [str(c) for c in s.table.columns] if s.table is not None else [],
-            "rows": [["" if pd.isna(v) else v for v in r] for r in s.table.itertuples(index=False)]
+            "rows": [[cell_text(v) for v in r] for r in s.table.itertuples(index=False)]
             if s.table is not None else [],
         } for s in sections],
     }

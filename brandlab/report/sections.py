@@ -58,8 +58,9 @@ def triad_sections(ws: Workspace, lang: str) -> list[Section]:
     table["n_evidence"] = table["n_evidence"].fillna(0).astype(int)
     shown = {"(all)", *(f"#{h}#" for h in Q.campaign_hashtags(ws))}
     fig = F.triad_figure(scores[scores["campaign"].isin(shown)], lang)
-    return [Section(t("triad_scores", lang), fig_html(fig), table, table=table, note=t("note_triad_evidence", lang),
-                    slug="triad")]
+    main = table[table["campaign"].isin(shown)]  # the CSV holds every campaign
+    return [Section(t("triad_scores", lang), fig_html(fig), table, table=main if len(main) else table,
+                    note=t("note_triad_evidence", lang), slug="triad")]
 
 
 def diffusion_sections(ws: Workspace, lang: str, private: Private) -> list[Section]:
