@@ -46,9 +46,13 @@ def arrow_schema(schema: TableSchema) -> pa.Schema:
     return pa.schema([pa.field(c.name, _ARROW_TYPES[c.dtype]) for c in schema.columns])
 
 
-def to_arrow(df: pd.DataFrame, schema: TableSchema) -> pa.Table:
-    """Convert a validated frame to an Arrow table with the schema's exact types."""
-    df = coerce(df, schema)
+def to_arrow(df: pd.DataFrame, schema: TableSchema, *, coerced: bool = False) -> pa.Table:
+    """Convert a validated frame to an Arrow table with the schema's exact types.
+
+    ``coerced=True`` says ``df`` comes straight from :func:`coerce`/:func:`validate` (skips a second pass).
+    """
+    if not coerced:
+        df = coerce(df, schema)
     cols = []
     for c in schema.columns:
         s = df[c.name]
@@ -199,6 +203,7 @@ class Workspace:
         Returns the number of rows in the staged (de-duplicated) batch.
         """
         schema = TABLES[schema] if isinstance(schema, str) else schema
+        coerced = not validated
         if not validated:
             df = validate(df, schema)
         if not len(df):
@@ -207,7 +212,8 @@ class Workspace:
             return self.append(df, schema, validated=True)
         with self._lock, self.transaction():
             self.ensure_table(schema)
-            staged = self._stage(df, schema)
+            staged = f"_stage_{schema.name}"
+            self.con.register(staged, to_arrow(df, schema, coerced=coerced))
             t = _q(schema.name)
             keys = [_q(k) for k in schema.key]
             order = _q(schema.order_by) if schema.order_by else None
