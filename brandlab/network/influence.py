@@ -220,6 +220,9 @@ def betweenness(g: AuthorGraph, *, k: int | None = 256, seed: int = 0) -> np.nda
 def trigger_scores(adoptions: pd.DataFrame, *, window: pd.Timedelta = DEFAULT_WINDOW) -> pd.DataFrame:
     """For each account and hashtag, how many accounts first used the hashtag within ``window`` after it did.
 
+    A timing signal, not observed influence: the later adopters may have seen the hashtag anywhere.
+    The stage sums it over each campaign's counted hashtags (``brandlab.network.stage``).
+
     ``adoptions`` has hashtag, author_id, adopted_at (one row per account and hashtag, the first use).
     Accounts adopting at the very same instant are not counted. Returns hashtag, author_id, trigger_score.
     """

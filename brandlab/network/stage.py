@@ -4,6 +4,21 @@
 tables graph_edges, cascade_nodes, cascade_metrics, cascade_growth, node_metrics, communities,
 role_mix and seeding (schemas in :mod:`brandlab.schema`). An empty workspace gives empty tables
 and a log line; nothing here raises for lack of data.
+
+Choices a reader should know about:
+
+- Trigger score (``node_metrics.trigger_score``): for each counted hashtag, the number of accounts
+  that first used it within :data:`TRIGGER_WINDOW` after the account first did (see
+  :func:`brandlab.network.influence.trigger_scores`), summed over the counted hashtags. Counted are
+  each campaign's most adopted hashtag and every other hashtag of the campaign with at least
+  :data:`MIN_TRIGGER_ADOPTERS` adopting accounts. It measures being early before a wave, not
+  proven influence.
+- Hashtag edges link each adopter from the previous adopter (a time-order heuristic, see
+  :mod:`brandlab.network.build`); they are stored but left out of the influence graph.
+- What-if seeding runs :data:`N_SIMULATIONS` live-edge samples on small graphs and fewer on big
+  ones (at most :data:`SIMULATION_BUDGET` node-or-edge x run cells, never below
+  :data:`MIN_SIMULATIONS`) over the :data:`SEED_CANDIDATES` accounts with the largest summed
+  out-probability; the runs used are stored in ``seeding.n_simulations``.
 """
 
 from __future__ import annotations
@@ -16,6 +31,7 @@ import pandas as pd
 
 from brandlab.config import Settings
 from brandlab.network import build, cascades, communities, influence, roles, simulate
+from brandlab.network.ids import isin_ids
 from brandlab.schema import (
     CASCADE_GROWTH,
     CASCADE_METRICS,
@@ -37,9 +53,17 @@ log = logging.getLogger(__name__)
 #: edge kinds that carry influence in the author graph (hashtag succession is too weak a tie)
 INFLUENCE_KINDS = (EdgeKind.REPOST.value, EdgeKind.REPLY.value, EdgeKind.MENTION.value)
 TRIGGER_WINDOW = pd.Timedelta(hours=24)
+#: besides each campaign's top hashtag, hashtags with this many adopting accounts count for the trigger score
+MIN_TRIGGER_ADOPTERS = 20
 BETWEENNESS_SOURCES = 256
 SEEDS_K = 10
 N_SIMULATIONS = 200
+#: what-if seeding on big graphs: at most this many (node or edge) x run cells per live-edge sample,
+#: so runs drop from N_SIMULATIONS towards MIN_SIMULATIONS as the graph grows (stored in n_simulations)
+SIMULATION_BUDGET = 20_000_000
+MIN_SIMULATIONS = 20
+#: CELF candidates: the accounts with the largest summed out-probability
+SEED_CANDIDATES = 100
 OUTPUTS = (GRAPH_EDGE, CASCADE_NODE, CASCADE_METRICS, CASCADE_GROWTH, NODE_METRICS, COMMUNITY, ROLE_MIX, SEEDING)
 
 
@@ -72,31 +96,37 @@ def measure_cascades(tree: pd.DataFrame, tree_name: str, posts: pd.DataFrame
                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """cascade_nodes, cascade_metrics and cascade_growth rows of one kind of tree."""
     nodes, metrics, growth = [], [], []
-    author = posts.drop_duplicates(["platform", "post_id"]).set_index(["platform", "post_id"])["author_id"]
     for plat, t in tree.groupby("platform", sort=True):
         if not len(t):
             continue
         res = cascades.cascade_metrics(t, time="published_at")
-        inferred = set(t.loc[t["inferred"].astype(bool), "post_id"].astype(str))
+        p = posts[(posts["platform"] == plat).to_numpy()].drop_duplicates("post_id")
+        author = pd.DataFrame({"node": p["post_id"].astype("str"), "author": p["author_id"].astype("str")})
         nd = res.nodes
-        a = pd.Series([author.get((plat, x)) for x in nd["node"]], dtype=object)
+        a = nd[["node"]].merge(author, on="node", how="left", sort=False)["author"]
         # an inferred chain hop '<root>@<account>' belongs to that account
-        hop_acc = nd["node"].astype(str).str.partition("@")[2]
-        is_inf = nd["node"].astype(str).isin(inferred)
-        a = a.where(~is_inf, hop_acc.where(is_inf))
+        is_inf = pd.Series(isin_ids(nd["node"], t.loc[t["inferred"].astype(bool).to_numpy(), "post_id"]))
+        if is_inf.any():
+            hop_acc = nd["node"].str.partition("@")[2]
+            a = a.where(~is_inf, hop_acc.where(is_inf))
         nodes.append(pd.DataFrame({
             "platform": plat, "tree": tree_name, "root_id": nd["root"], "post_id": nd["node"],
             "parent_id": nd["parent"], "author_id": a, "depth": nd["depth"], "subtree_size": nd["subtree_size"],
             "elapsed_s": nd["elapsed_s"], "inferred": nd["virtual"].to_numpy() | is_inf.to_numpy()}))
         m = res.metrics.assign(platform=plat, tree=tree_name)
-        m["root_author_id"] = [author.get((plat, r)) for r in m["root_id"]]
+        m["root_author_id"] = m[["root_id"]].astype("str").merge(author.rename(columns={"node": "root_id"}),
+                                                               on="root_id", how="left", sort=False)["author"].to_numpy()
         metrics.append(m)
         growth.append(res.growth.rename(columns={"root": "root_id"}).assign(platform=plat, tree=tree_name))
     return concat(nodes, CASCADE_NODE), concat(metrics, CASCADE_METRICS), concat(growth, CASCADE_GROWTH)
 
 
 def _campaign_hashtags(posts: pd.DataFrame, adoptions: pd.DataFrame) -> pd.DataFrame:
-    """The most adopted hashtag of each campaign (or of all posts when none is labelled)."""
+    """Adoptions of the hashtags that count for the trigger score.
+
+    Per campaign (posts without a campaign form one campaign ``all``): its most adopted hashtag,
+    and every other hashtag used in the campaign by at least :data:`MIN_TRIGGER_ADOPTERS` accounts.
+    """
     if not len(adoptions):
         return adoptions
     camp = posts[["platform", "post_id", "campaign"]].copy()
@@ -104,7 +134,8 @@ def _campaign_hashtags(posts: pd.DataFrame, adoptions: pd.DataFrame) -> pd.DataF
     a = adoptions.merge(camp, on=["platform", "post_id"], how="left")
     top = a.groupby(["platform", "campaign", "hashtag"]).size().rename("n").reset_index()
     top = top.sort_values(["platform", "campaign", "n", "hashtag"], ascending=[True, True, False, True])
-    top = top.drop_duplicates(["platform", "campaign"])
+    first = ~top.duplicated(["platform", "campaign"])
+    top = top[first.to_numpy() | (top["n"] >= MIN_TRIGGER_ADOPTERS).to_numpy()]
     return adoptions.merge(top[["platform", "hashtag"]].drop_duplicates(), on=["platform", "hashtag"])
 
 
@@ -144,6 +175,7 @@ def measure_nodes(edges: pd.DataFrame, authors: pd.DataFrame, adoptions: pd.Data
 
 
 def _trigger(adoptions: pd.DataFrame) -> pd.Series:
+    """Trigger score per account: summed over the counted hashtags (see ``_campaign_hashtags``)."""
     s = influence.trigger_scores(adoptions, window=TRIGGER_WINDOW)
     return s.groupby("author_id")["trigger_score"].sum() if len(s) else pd.Series(dtype=np.int64)
 
@@ -163,6 +195,11 @@ def mix_roles(posts: pd.DataFrame, authors: pd.DataFrame, cascade_nodes: pd.Data
     return concat(out, ROLE_MIX)
 
 
+def simulations_for(g: influence.AuthorGraph) -> int:
+    """Live-edge runs for a graph: N_SIMULATIONS on small graphs, fewer (>= MIN_SIMULATIONS) on big ones."""
+    return int(np.clip(SIMULATION_BUDGET // max(g.n, g.m, 1), MIN_SIMULATIONS, N_SIMULATIONS))
+
+
 def plan_seeds(edges: pd.DataFrame, posts: pd.DataFrame, cascade_metrics: pd.DataFrame,
                settings: Settings) -> pd.DataFrame:
     """CELF seeds and the observed top cascade starters, both scored by the same simulation."""
@@ -177,20 +214,21 @@ def plan_seeds(edges: pd.DataFrame, posts: pd.DataFrame, cascade_metrics: pd.Dat
         key = pd.Series(probs["p"].to_numpy(), index=pd.MultiIndex.from_arrays([probs["src"], probs["dst"]]))
         p = key.reindex(pd.MultiIndex.from_arrays([g.nodes[g.src], g.nodes[g.dst]])).to_numpy()
         k = min(SEEDS_K, g.n)
-        chosen = simulate.celf(g, p, k, n_sim=N_SIMULATIONS, seed=settings.seed)
-        out.append(chosen.assign(platform=plat, strategy="celf", n_simulations=N_SIMULATIONS))
+        n_sim = simulations_for(g)
+        chosen = simulate.celf(g, p, k, n_sim=n_sim, seed=settings.seed, max_candidates=SEED_CANDIDATES)
+        out.append(chosen.assign(platform=plat, strategy="celf", n_simulations=n_sim))
         cm = cascade_metrics[(cascade_metrics["platform"] == plat) & (cascade_metrics["tree"] == "repost")]
         starters = cm.groupby("root_author_id")["size"].sum().sort_values(ascending=False, kind="stable")
         index = {v: i for i, v in enumerate(g.nodes.tolist())}
         seeds = [index[a] for a in starters.index if a in index][:k]
         if seeds:
-            live = simulate.sample_live_edges(g, p, N_SIMULATIONS, np.random.default_rng(settings.seed))
+            live = simulate.sample_live_edges(g, p, n_sim, np.random.default_rng(settings.seed))
             rows = []
             for i in range(1, len(seeds) + 1):
                 mean, sd = simulate.expected_spread(live, np.asarray(seeds[:i]))
                 rows.append((i, g.nodes[seeds[i - 1]], None, mean, sd))
             obs = pd.DataFrame(rows, columns=["k", "node_id", "marginal_gain", "expected_reach", "expected_reach_sd"])
-            out.append(obs.assign(platform=plat, strategy="observed", n_simulations=N_SIMULATIONS))
+            out.append(obs.assign(platform=plat, strategy="observed", n_simulations=n_sim))
     return concat(out, SEEDING)
 
 

@@ -96,3 +96,17 @@ def test_stage_on_empty_workspace(ws: Workspace, caplog: pytest.LogCaptureFixtur
     assert written and all(v == 0 for v in written.values())
     assert "no posts" in caplog.text
     assert ws.count("node_metrics") == 0
+
+
+def test_trigger_counts_every_hashtag_above_the_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    posts = pd.DataFrame([_post(f"P{i}", f"u{i}", f"n{i}", minutes=i, tags=["top", "second"][: 1 + (i < 3)])
+                          for i in range(5)] + [_post("Q", "v", "v", tags=["rare"])])
+    from brandlab.network.build import hashtag_adoptions
+
+    adoptions = hashtag_adoptions(posts)
+    monkeypatch.setattr(stage, "MIN_TRIGGER_ADOPTERS", 3)
+    counted = stage._campaign_hashtags(posts, adoptions)
+    assert set(counted["hashtag"]) == {"top", "second"}          # 'second' has 3 adopters, 'rare' 1
+    assert stage._trigger(counted)["u0"] == 4 + 2                  # 4 later adopters of top, 2 of second
+    monkeypatch.setattr(stage, "MIN_TRIGGER_ADOPTERS", 4)
+    assert set(stage._campaign_hashtags(posts, adoptions)["hashtag"]) == {"top"}
