@@ -129,6 +129,7 @@ def finish(cfg: TrainConfig, df: pd.DataFrame, stats: dict[str, int], say: Calla
         "config": {k: str(v) for k, v in cfg.__dict__.items()},
         "data": stats, "split_sizes": split_sizes(df).fillna(0).astype(int).to_dict(orient="index"),
         "ensemble": config, "results": rows, "weibo_gain": gain,
+        "int8_fp32_agreement": float((z_int8.argmax(1) == z_fp32.argmax(1)).mean()),
         "train": json.loads((ckpt / "train_stats.json").read_text()),
         "sizes_mb": {n: round((exp / n).stat().st_size / 2**20, 2)
                      for n in ("model.int8.onnx", "model.fp32.onnx", "tokenizer.json", "baseline.npz")},
