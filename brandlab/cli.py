@@ -193,6 +193,42 @@ def analyze(ctx: click.Context, stages: tuple[str, ...], sentiment_model: str | 
         for table, n in tables.items():
             click.echo(f"{stage:10s} {table:28s} {n:>10,d} rows")
 
+# ---------------------------------------------------------------- network: DeepHawkes cascade files
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--platform", default="weibo", show_default=True, help="Platform the cascades come from.")
+@click.option("--store", is_flag=True, default=False,
+              help="Write cascade_nodes/cascade_metrics/cascade_growth (tree 'deephawkes') to the workspace.")
+@click.option("--top", default=10, show_default=True, help="Print this many largest cascades.")
+@click.pass_context
+@handle_errors
+def cascades(ctx: click.Context, path: Path, platform: str, store: bool, top: int) -> None:
+    """Cascade metrics of a DeepHawkes cascade file (id, root user, time, size, paths u1/u2:delay)."""
+    import pandas as pd
+
+    from brandlab.network.deephawkes import read_deephawkes
+    from brandlab.network.stage import measure_deephawkes
+
+    frame = read_deephawkes(path)
+    nodes, metrics, growth = measure_deephawkes(frame, platform)
+    cols = ["root_id", "size", "depth", "max_breadth", "structural_virality", "t50_s", "t90_s", "n_repairs"]
+    click.echo(f"{len(metrics):,} cascades, {len(nodes):,} nodes from {path}")
+    with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
+        click.echo(metrics[["size", "depth", "max_breadth", "structural_virality"]].describe().to_string())
+        click.echo(metrics.sort_values("size", ascending=False, kind="stable")[cols].head(top).to_string(index=False))
+    if store:
+        from brandlab.schema import CASCADE_GROWTH, CASCADE_METRICS, CASCADE_NODE
+        from brandlab.workspace import open_workspace
+
+        settings = settings_from(ctx)
+        with open_workspace(settings.workspace) as ws, ws.transaction():
+            for schema, df in ((CASCADE_NODE, nodes), (CASCADE_METRICS, metrics), (CASCADE_GROWTH, growth)):
+                ws.replace(df, schema, where={"tree": "deephawkes", "platform": platform})
+        click.echo(f"stored in {settings.workspace} (tree 'deephawkes')")
+
+
 # ---------------------------------------------------------------- sentiment training
 
 

@@ -121,6 +121,15 @@ def measure_cascades(tree: pd.DataFrame, tree_name: str, posts: pd.DataFrame
     return concat(nodes, CASCADE_NODE), concat(metrics, CASCADE_METRICS), concat(growth, CASCADE_GROWTH)
 
 
+def measure_deephawkes(frame: pd.DataFrame, platform: str = "weibo"
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """cascade_nodes, cascade_metrics, cascade_growth (tree ``deephawkes``) of a parsed DeepHawkes file."""
+    tree = pd.DataFrame({"platform": platform, "post_id": frame["node"], "parent_id": frame["parent"],
+                         "root_id": frame["root"], "published_at": frame["published_at"], "inferred": False})
+    owners = pd.DataFrame({"platform": platform, "post_id": frame["node"], "author_id": frame["user_id"]})
+    return measure_cascades(tree, "deephawkes", owners)
+
+
 def _campaign_hashtags(posts: pd.DataFrame, adoptions: pd.DataFrame) -> pd.DataFrame:
     """Adoptions of the hashtags that count for the trigger score.
 
