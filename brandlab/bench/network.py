@@ -65,7 +65,8 @@ def weibo_posts(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     # each non-original picks an earlier original, skewed to popular ones
     last_orig = np.maximum(np.searchsorted(orig, np.arange(n), side="right") - 1, 0)
     pick = orig[(last_orig * (1 - rng.random(n) ** 3)).astype(np.int64)]
-    root = np.where(kind == "post", None, pid[pick]).astype(object)
+    root = pid[pick].copy()
+    root[kind == "post"] = None
     parent = root.copy()
     com = np.flatnonzero(kind == "comment")
     # a third of comments reply to the previous comment of the same root when there is one
