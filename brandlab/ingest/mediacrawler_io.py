@@ -70,6 +70,66 @@ def _quarantine_line(row: int, reason: str, text: str) -> pd.DataFrame:
                          "reason": [reason], "raw": [json.dumps({"line": text[:2000]}, ensure_ascii=False)]})
 
 
+def csv_batches(path: Path, columns: list[str], ctx: ReadContext, *,
+                head: Head | None = None) -> Iterator[tuple[pa.Table | None, pd.DataFrame]]:
+    """The rows of a MediaCrawler CSV as they stream from ``pyarrow.csv``, about ``ctx.chunk_size``
+    rows at a time: each table holds every column as (nullable) text plus a 1-based ``source_row``
+    (data rows; header and blank lines not counted, a ragged line still counted), with the
+    quarantine rows of the ragged lines skipped while reading it. A last ``(None, quarantine)``
+    carries ragged lines found after the last batch. Both CSV readers (the chunked pandas one
+    and the DuckDB one) read through here, so they see the same rows in the same batches."""
+    encoding = detect_encoding(path)
+    head = head or read_head(path)
+    avg = max(64, len("\n".join(head.lines).encode()) // max(1, len(head.lines)))
+    skipped: list[tuple[int, str, str]] = []
+
+    def on_invalid(row: Any) -> str:
+        number = int(row.number) - 1 if row.number is not None else -1
+        skipped.append((number, f"ragged row: {row.actual_columns} fields where the header has "
+                                f"{row.expected_columns}", row.text))
+        return "skip"
+
+    ropts = pacsv.ReadOptions(block_size=int(min(max(avg * ctx.chunk_size, 1 << 20), 1 << 28)),
+                              encoding="utf8" if encoding == "utf-8-sig" else "gb18030",
+                              column_names=columns, skip_rows=1, use_threads=False)
+    copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in columns}, strings_can_be_null=True)
+    try:
+        reader = pacsv.open_csv(path, read_options=ropts, convert_options=copts,
+                                parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
+                                                                 newlines_in_values=True))
+    except pa.ArrowInvalid as err:
+        raise ExportFormatError(f"cannot read {path.name!r} as CSV: {err}", path=str(path)) from err
+    done = 0
+    reported = 0
+
+    def ragged() -> pd.DataFrame:
+        nonlocal reported
+        new = skipped[reported:]
+        reported = len(skipped)
+        if not new:
+            return empty_quarantine()
+        return pd.concat([_quarantine_line(n, why, text) for n, why, text in new], ignore_index=True)
+
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except pa.ArrowInvalid as err:
+            raise ExportFormatError(format_message(
+                f"cannot read {path.name!r} as CSV after data row {done}: {err}",
+                fix="check the file is complete and not hand-edited (unbalanced quotes)"),
+                path=str(path), row=done + 1) from err
+        rows = np.arange(done + 1, done + batch.num_rows + 1)
+        for s in sorted(n for n, _, _ in skipped):
+            rows[rows >= s] += 1
+        done += batch.num_rows
+        table = pa.Table.from_batches([batch]).append_column("source_row", pa.array(rows))
+        yield table, ragged()
+    if len(skipped) > reported:
+        yield None, ragged()
+
+
 class MediaCrawlerText:
     """MediaCrawler csv / json / jsonl files of one platform (contents, comments or creators)."""
 
@@ -105,10 +165,9 @@ class MediaCrawlerText:
         spec = _spec_or_fail(set(columns), self.platform, ctx) if columns and any(columns) else None
         if spec is None or spec.item == "creators" or not sql.stage_posts_csv(ws, path, spec, columns, ctx):
             return None
-        return sql.StagedPosts(ws, spec, columns, ctx)
+        return sql.StagedPosts(ws, spec, columns, ctx, path)
 
     def _read_csv(self, path: Path, ctx: ReadContext) -> Iterator[Parsed]:
-        encoding = detect_encoding(path)
         head = read_head(path)
         columns = [c.lstrip("\ufeff") for c in head.columns]
         if not columns or not any(columns):
@@ -116,57 +175,16 @@ class MediaCrawlerText:
                                                    expected="a CSV whose first line names the columns"),
                                     path=str(path), row=1)
         spec = _spec_or_fail(set(columns), self.platform, ctx)
-        avg = max(64, len("\n".join(head.lines).encode()) // max(1, len(head.lines)))
-        skipped: list[tuple[int, str, str]] = []
-
-        def on_invalid(row: Any) -> str:
-            number = int(row.number) - 1 if row.number is not None else -1
-            skipped.append((number, f"ragged row: {row.actual_columns} fields where the header has "
-                                    f"{row.expected_columns}", row.text))
-            return "skip"
-
-        ropts = pacsv.ReadOptions(block_size=int(min(max(avg * ctx.chunk_size, 1 << 20), 1 << 28)),
-                                  encoding="utf8" if encoding == "utf-8-sig" else "gb18030",
-                                  column_names=columns, skip_rows=1, use_threads=False)
-        copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in columns}, strings_can_be_null=True)
-        try:
-            reader = pacsv.open_csv(path, read_options=ropts, convert_options=copts,
-                                    parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
-                                                                     newlines_in_values=True))
-        except pa.ArrowInvalid as err:
-            raise ExportFormatError(f"cannot read {path.name!r} as CSV: {err}", path=str(path)) from err
-        done = 0
-        reported = 0
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                break
-            except pa.ArrowInvalid as err:
-                raise ExportFormatError(format_message(
-                    f"cannot read {path.name!r} as CSV after data row {done}: {err}",
-                    fix="check the file is complete and not hand-edited (unbalanced quotes)"),
-                    path=str(path), row=done + 1) from err
-            df = batch.to_pandas()
-            rows = np.arange(done + 1, done + len(df) + 1)
-            for s in sorted(n for n, _, _ in skipped):
-                rows[rows >= s] += 1
-            df["source_row"] = rows
-            done += len(df)
-            parsed = parse_records(df, spec, ctx)
-            new = skipped[reported:]
-            if new:
-                parsed.quarantine = pd.concat(
-                    [parsed.quarantine] + [_quarantine_line(n, why, text) for n, why, text in new],
-                    ignore_index=True)
-                parsed.rows_read += len(new)
-                reported = len(skipped)
+        for table, ragged in csv_batches(path, columns, ctx, head=head):
+            if table is None:
+                yield Parsed(quarantine=ragged, primary="authors" if spec.item == "creators" else "posts",
+                             rows_read=len(ragged))
+                continue
+            parsed = parse_records(table.to_pandas(), spec, ctx)
+            if len(ragged):
+                parsed.quarantine = pd.concat([parsed.quarantine, ragged], ignore_index=True)
+                parsed.rows_read += len(ragged)
             yield parsed
-        if len(skipped) > reported:
-            q = pd.concat([_quarantine_line(n, why, text) for n, why, text in skipped[reported:]],
-                          ignore_index=True)
-            yield Parsed(quarantine=q, primary="authors" if spec.item == "creators" else "posts",
-                         rows_read=len(skipped) - reported)
 
     # -- jsonl ----------------------------------------------------------------------------
     def _read_jsonl(self, path: Path, ctx: ReadContext) -> Iterator[Parsed]:

@@ -197,121 +197,127 @@ def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str) ->
     return f"""SELECT source_row, _ok, {exprs}, {raw} FROM (
         SELECT *, {tags} AS _tags, {s.findall("_text", _MENTION_RE)} AS _mentions FROM (
             SELECT *, coalesce({ok}, FALSE) AS _ok, {s.text(spec.text)} AS _text FROM (
-                SELECT row_number() OVER () AS source_row, * FROM {source})))"""
+                SELECT * FROM {source})))"""
 
 
 _SQL_TYPE = {"string": "VARCHAR", "Int64": "BIGINT", "boolean": "BOOLEAN", "datetime": "TIMESTAMPTZ",
              "list": "VARCHAR[]"}
 
 
-def _read_csv(path: Path, columns: list[str]) -> str:
-    cols = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
-    nulls = "[" + ", ".join(_lit(v) for v in NULL_VALUES) + "]"
-    return (f"read_csv({_lit(str(path))}, header = false, skip = 1, columns = {cols}, auto_detect = false, "
-            f"delim = ',', quote = '\"', escape = '\"', nullstr = {nulls}, strict_mode = true, "
-            f"store_rejects = true, rejects_table = '_mc_rejects', rejects_scan = '_mc_scan')")
-
-
-#: DuckDB's memory while a file is staged and merged: the temp tables spill to disk beyond it, so
-#: that 10M rows do not hold the whole file in memory (DuckDB's default is 80% of the RAM)
+#: DuckDB's memory while a file is loaded (its batches, the merges and the derived tables): what
+#: goes past it spills to ``<workspace>.tmp`` (DuckDB's default is 80% of the RAM)
 MEMORY_LIMIT = "2GB"
-_SAVED_LIMIT: dict[int, str] = {}
+_SAVED: dict[int, tuple[str, str]] = {}
 
 
-def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
-    current = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    _SAVED_LIMIT.setdefault(id(con), str(current))
+def _limit_memory(ws: Any) -> None:
+    con: duckdb.DuckDBPyConnection = ws.con
+    limit, temp = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchall()[0]
+    _SAVED.setdefault(id(con), (str(limit), str(temp)))
+    if getattr(ws, "path", None) is not None:
+        try:   # refused once DuckDB has used its current one: then the spill goes there
+            con.execute(f"SET temp_directory = {_lit(str(ws.path) + '.tmp')}")
+        except duckdb.Error:
+            pass
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
 
 
 def drop_staged(ws: Any) -> None:
-    """Drop the temp tables of a staged file and give DuckDB back its memory setting."""
-    for t in ("_mc", "_mc_slow", "_mc_losers", "_mc_rejects", "_mc_scan"):
+    """Drop the temp tables of a file's batches and give DuckDB back its memory setting."""
+    for t in ("_mc", "_mc_batch", "_mc_hit"):
         ws.con.execute(f"DROP TABLE IF EXISTS {t}")
-    saved = _SAVED_LIMIT.pop(id(ws.con), None)
+    saved = _SAVED.pop(id(ws.con), None)
     if saved is not None:
-        ws.con.execute(f"SET memory_limit = '{saved}'")
+        ws.con.execute(f"SET memory_limit = '{saved[0]}'")
 
 
 def stage_posts_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext) -> bool:
-    """Read and convert the file into the temp table ``_mc``; False (nothing kept) when the file
-    needs the reference reader. Call it OUTSIDE the file's transaction: a DuckDB error aborts the
-    transaction it happens in, and here an error only means "use the other reader"."""
-    con: duckdb.DuckDBPyConnection = ws.con
-    if len(set(columns)) != len(columns) or not all(columns):
+    """Whether this reader can take the file (False: the chunked reader must): header names that
+    are unique, non-empty and not ``source_row``, and every column the spec needs."""
+    if len(set(columns)) != len(columns) or not all(columns) or "source_row" in columns:
         return False
     _check_columns(pd.DataFrame(columns=columns), spec, ctx)
-    query = _query(spec, columns, ctx, _read_csv(path, columns))
-    drop_staged(ws)
-    _limit_memory(con)
-    try:
-        con.execute(f"CREATE TEMP TABLE _mc AS {query}")
-        rejected = con.execute("SELECT count(*) FROM _mc_rejects").fetchall()[0][0]
-    except duckdb.Error:
-        # DuckDB refused the file as it is (bytes that are not UTF-8, mixed line ends, an
-        # unterminated quote, ...): the reference reader gives the precise error or quarantines
-        drop_staged(ws)
-        return False
-    if rejected:
-        drop_staged(ws)
-        return False
     return True
 
 
-def load_staged(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, report: IngestReport) -> None:
-    """Parse the staged file's slow rows with the reference parser, quarantine what it rejects and
-    merge every accepted row into ``posts`` (inside the caller's transaction)."""
+def load_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext,
+             report: IngestReport) -> None:
+    """Stream the file batch by batch (the chunked reader's batches, :func:`csv_batches`) into
+    ``posts`` inside the caller's transaction: each batch is converted in SQL, its slow rows by the
+    reference parser, and merged as ``Workspace.upsert`` merges a chunk. DuckDB holds one batch
+    at a time; its memory is capped at :data:`MEMORY_LIMIT` until :func:`drop_staged`."""
+    from brandlab.ingest.mediacrawler_io import csv_batches
+
+    _limit_memory(ws)
+    query = _query(spec, columns, ctx, "_mc_in")
+    counts = report.tables.setdefault("posts", TableCounts())
+    for table, ragged in csv_batches(path, columns, ctx):
+        if table is not None:
+            _load_batch(ws, table, query, spec, columns, ctx, report)
+        if len(ragged):
+            counts.read += len(ragged)
+            counts.quarantined += int(ragged["source_row"].nunique())
+            write_quarantine(ws, ragged, ctx, report)
+
+
+def _load_batch(ws: Any, table: Any, query: str, spec: ItemSpec, columns: list[str], ctx: ReadContext,
+                report: IngestReport) -> None:
     con: duckdb.DuckDBPyConnection = ws.con
+    con.register("_mc_in", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _mc AS {query}")
+    finally:
+        con.unregister("_mc_in")
     n_rows, n_fast, fast_crawl = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE _ok), epoch_us(max(crawled_at) FILTER (WHERE _ok)) FROM _mc"
     ).fetchall()[0]
-    slow = _slow_rows(con, columns)
-    accepted = int(n_fast)
-    con.execute("CREATE TEMP TABLE _mc_slow AS SELECT * FROM posts LIMIT 0")
-    if len(slow):
-        crawl = parse_times_checked(slow["last_modify_ts"])[0] if "last_modify_ts" in slow else pd.Series([], dtype=object)
-        first = pd.Timestamp(fast_crawl, unit="us", tz="UTC").tz_convert(TIME_ZONE) if fast_crawl is not None else None
-        crawls = [t for t in (first,
-                              crawl.max() if crawl.notna().any() else None) if t is not None]
-        file_ctx = dataclasses.replace(ctx, crawl_time=ctx.anchor(max(crawls)) if crawls else None)
-        for start in range(0, len(slow), ctx.chunk_size):
-            parsed = parse_records(slow.iloc[start:start + ctx.chunk_size], spec, file_ctx)
-            posts = parsed.tables["posts"].copy()
-            posts["source_file"], posts["source_format"] = ctx.source_file, ctx.source_format
-            if ctx.campaign is not None:
-                posts["campaign"] = ctx.campaign
-            accepted += len(posts)
-            if len(posts):
-                from brandlab.workspace import to_arrow
-
-                validate(posts.drop_duplicates(list(POST.key), keep="last"), POST)  # one merge dedupes later
-                con.register("_mc_slow_batch", to_arrow(posts, POST))
-                con.execute("INSERT INTO _mc_slow SELECT * FROM _mc_slow_batch")
-                con.unregister("_mc_slow_batch")
-            q = parsed.quarantine
-            counts = report.tables.setdefault("posts", TableCounts())
-            counts.quarantined += int(q["source_row"].nunique()) if len(q) else 0
-            write_quarantine(ws, q, ctx, report)
     counts = report.tables.setdefault("posts", TableCounts())
     counts.read += int(n_rows)
-    counts.accepted += accepted
-    _merge(con, spec.platform)
-    drop_staged(ws)
+    counts.accepted += int(n_fast)
+    cols = ", ".join(_q(c) for c in POST.names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_batch AS SELECT {cols} FROM _mc WHERE _ok")
+    if n_fast < n_rows:
+        slow = _slow_rows(con, columns)
+        crawl = parse_times_checked(slow["last_modify_ts"])[0] if "last_modify_ts" in slow else pd.Series([], dtype=object)
+        first = pd.Timestamp(fast_crawl, unit="us", tz="UTC").tz_convert(TIME_ZONE) if fast_crawl is not None else None
+        crawls = [t for t in (first, crawl.max() if crawl.notna().any() else None) if t is not None]
+        # relative times count back from the batch's crawl time, as the chunked reader's chunk's
+        batch_ctx = dataclasses.replace(ctx, crawl_time=ctx.anchor(max(crawls)) if crawls else None)
+        parsed = parse_records(slow, spec, batch_ctx)
+        posts = parsed.tables["posts"].copy()
+        posts["source_file"], posts["source_format"] = ctx.source_file, ctx.source_format
+        if ctx.campaign is not None:
+            posts["campaign"] = ctx.campaign
+        counts.accepted += len(posts)
+        if len(posts):
+            from brandlab.workspace import to_arrow
 
-
+            validate(posts.drop_duplicates(list(POST.key), keep="last"), POST)  # the merge dedupes later
+            con.register("_mc_slow", to_arrow(posts, POST))
+            try:
+                con.execute(f"INSERT INTO _mc_batch SELECT {cols} FROM _mc_slow")
+            finally:
+                con.unregister("_mc_slow")
+        q = parsed.quarantine
+        counts.quarantined += int(q["source_row"].nunique()) if len(q) else 0
+        write_quarantine(ws, q, ctx, report)
+    con.execute("DROP TABLE _mc")
+    _merge(con)
 
 
 @dataclasses.dataclass
 class StagedPosts:
-    """A file staged by :func:`stage_posts_csv`: ``load`` writes it, ``close`` drops the temp tables."""
+    """A file :func:`stage_posts_csv` accepted: ``load`` streams it in, ``close`` cleans up."""
 
     ws: Any
     spec: ItemSpec
     columns: list[str]
     ctx: ReadContext
+    path: Path
 
     def load(self, report: IngestReport) -> None:
-        load_staged(self.ws, self.spec, self.columns, self.ctx, report)
+        load_csv(self.ws, self.path, self.spec, self.columns, self.ctx, report)
 
     def close(self) -> None:
         drop_staged(self.ws)
@@ -326,34 +332,26 @@ def _slow_rows(con: duckdb.DuckDBPyConnection, columns: list[str]) -> pd.DataFra
     return df
 
 
-def _merge(con: duckdb.DuckDBPyConnection, platform: str) -> None:
-    """The file's rows into ``posts``: per key the newest crawl, then the later row; a stored row is
-    replaced when the file's row is not older (Workspace.upsert's rule), in one statement each."""
+def _merge(con: duckdb.DuckDBPyConnection) -> None:
+    """``_mc_batch`` into ``posts`` by ``Workspace.upsert``'s rule: per key the newest crawl, then
+    the later row; a stored row is replaced when the batch's row is not older. One join with the
+    stored rows finds both the rows to delete (by rowid) and the batch rows that lose."""
     cols = ", ".join(_q(c) for c in POST.names)
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW _mc_all AS
-        SELECT {cols} FROM _mc WHERE _ok UNION ALL BY NAME SELECT {cols} FROM _mc_slow""")
-    # the rows that lose to a newer (or later) row with the same id: a window over three narrow columns
-    con.execute("""CREATE OR REPLACE TEMP TABLE _mc_losers AS SELECT source_row FROM (
-        SELECT source_row, row_number() OVER (PARTITION BY post_id ORDER BY crawled_at DESC NULLS LAST,
-                                                                     source_row DESC) AS rk
-        FROM (SELECT post_id, crawled_at, source_row FROM _mc_all)
-        WHERE post_id IN (SELECT post_id FROM _mc_all GROUP BY post_id HAVING count(*) > 1)) WHERE rk > 1""")
-    winners = "SELECT * FROM _mc_all WHERE source_row NOT IN (SELECT source_row FROM _mc_losers)"
-    stored = con.execute("SELECT count(*) FROM (SELECT 1 FROM posts WHERE platform = ? LIMIT 1)",
-                         [platform]).fetchall()[0][0]
-    if not stored:
-        con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM ({winners})")
-    else:
-        con.execute("""DELETE FROM posts USING (SELECT post_id, max(crawled_at) AS crawled_at FROM _mc_all
-                                               GROUP BY post_id) b
-            WHERE posts.platform = $p AND posts.post_id = b.post_id
-              AND (b.crawled_at IS NULL OR posts.crawled_at IS NULL OR b.crawled_at >= posts.crawled_at)""",
-                    {"p": platform})
-        con.execute(f"""INSERT INTO posts ({cols}) SELECT {cols} FROM ({winners}) w
-            WHERE NOT EXISTS (SELECT 1 FROM posts WHERE posts.platform = $p AND posts.post_id = w.post_id)""",
-                    {"p": platform})
-    con.execute("DROP VIEW _mc_all")
-    con.execute("DROP TABLE _mc_losers")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _mc_batch AS SELECT * EXCLUDE (_rk) FROM (
+        SELECT *, row_number() OVER (PARTITION BY platform, post_id
+                                     ORDER BY crawled_at DESC NULLS LAST, source_row DESC) AS _rk
+        FROM _mc_batch) WHERE _rk = 1""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _mc_hit AS
+        SELECT p.rowid AS rid, b.source_row,
+               (b.crawled_at IS NULL OR p.crawled_at IS NULL OR b.crawled_at >= p.crawled_at) AS newer
+        FROM posts p JOIN _mc_batch b ON p.platform = b.platform AND p.post_id = b.post_id""")
+    n_hit, n_newer = con.execute("SELECT count(*), count(*) FILTER (WHERE newer) FROM _mc_hit").fetchall()[0]
+    if n_newer:
+        con.execute("DELETE FROM posts WHERE rowid IN (SELECT rid FROM _mc_hit WHERE newer)")
+    losers = " WHERE source_row NOT IN (SELECT source_row FROM _mc_hit WHERE NOT newer)" if n_hit > n_newer else ""
+    con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM _mc_batch{losers}")
+    con.execute("DROP TABLE _mc_hit")
+    con.execute("DROP TABLE _mc_batch")
 
 
-__all__ = ["NULL_VALUES", "WHITESPACE", "StagedPosts", "drop_staged", "load_staged", "re2", "stage_posts_csv"]
+__all__ = ["MEMORY_LIMIT", "NULL_VALUES", "WHITESPACE", "StagedPosts", "drop_staged", "load_csv", "re2", "stage_posts_csv"]

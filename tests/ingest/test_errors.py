@@ -161,7 +161,9 @@ def test_relative_time_without_anchor_is_quarantined(ws, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("fast", [True, False])
-def test_source_row_is_the_data_row_across_multiline_fields(ws, mc: Path, tmp_path: Path, fast: bool) -> None:
+@pytest.mark.parametrize("ragged", [False, True])
+def test_source_row_is_the_data_row_across_multiline_fields(ws, mc: Path, tmp_path: Path, fast: bool,
+                                                            ragged: bool) -> None:
     """source_row counts data rows (1-based, header and blank lines not counted), not file lines:
     a quoted caption with line breaks does not shift the rows after it, ragged or not."""
     src = mc / "douyin/csv/search_contents_2025-11-02.csv"
@@ -177,17 +179,16 @@ def test_source_row_is_the_data_row_across_multiline_fields(ws, mc: Path, tmp_pa
         w.writerow([multi[c] for c in cols])                   # data row 1: five file lines
         f.write("\n")                                          # a blank line: not a data row
         w.writerow([after[c] for c in cols])                   # data row 2
-        if not fast:
+        if ragged:
             f.write("ragged,row\n")                            # data row 3
         w.writerow([first[c] for c in cols])                   # data row 3 (4 with the ragged row)
     staged = load_adapters()["mediacrawler.douyin.csv"].stage_sql(ws, p, ReadContext(str(p)))  # type: ignore[attr-defined]
-    assert (staged is not None) == fast     # the SQL path takes the file unless it has a ragged row
-    if staged is not None:
-        staged.close()
+    assert staged is not None               # the SQL path takes the file, ragged rows and all
+    staged.close()
     ingest_file(ws, p, fast=fast)
     got = ws.read("posts").set_index("post_id")["source_row"].to_dict()
-    assert got == {"7431999999999999001": 1, "7431999999999999002": 2, first["aweme_id"]: 3 if fast else 4}
+    assert got == {"7431999999999999001": 1, "7431999999999999002": 2, first["aweme_id"]: 4 if ragged else 3}
     assert ws.read("posts").set_index("post_id").loc["7431999999999999001", "text"].count("\n") == 3
-    if not fast:
+    if ragged:
         q = ws.read("quarantine")
         assert q["source_row"].tolist() == [3] and q["column"].tolist() == [ROW_LEVEL]
