@@ -361,7 +361,9 @@ def test_mapping_errors(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_workspace_has_exposure(demo_workspace: Path) -> None:
-    with Workspace(demo_workspace, read_only=True) as ws:
+    # not read_only: app tests in this process may hold the same file open read-write, and DuckDB
+    # refuses a second connection to one file with a different configuration
+    with Workspace(demo_workspace) as ws:
         assert ws.count("exposure_series") > 0
         link = ws.read("exposure_outcome", where="outcome_metric = 'tourist_arrivals' AND exposure IS NOT NULL")
     assert len(link) >= 9 and (link["city"] == "成都").all()
