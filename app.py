@@ -17,4 +17,7 @@ PAGES = [
     st.Page(pages.render_reproduce, title="复现 Reproduce", url_path="reproduce"),
     st.Page(pages.render_report, title="报告 Report", url_path="report"),
 ]
-st.navigation(PAGES).run()
+# A multiprocessing child (a Dask worker started from the app or from a test that ran it) re-imports
+# this entry script as __mp_main__; it must not run the app and open the workspace again.
+if __name__ != "__mp_main__":
+    st.navigation(PAGES).run()
