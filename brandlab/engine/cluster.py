@@ -12,6 +12,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -120,6 +121,46 @@ class ClusterSentimentBackend:
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if not len(texts):
             return np.zeros((0, 3))
+        order, batch = shipped_batches(texts, self.key)
         size = max(self.min_part, math.ceil(len(texts) / self.engine.n_workers))
-        parts = [list(texts[i:i + size]) for i in range(0, len(texts), size)]
-        return np.concatenate(list(self.engine.map(predict_part, parts, self.key)), axis=0)
+        size = math.ceil(size / batch) * batch
+        parts = [order[i:i + size] for i in range(0, len(order), size)]
+        out = np.zeros((len(texts), 3))
+        for rows, proba in zip(parts, self.engine.map(predict_part, [[texts[j] for j in r] for r in parts], self.key),
+                               strict=True):
+            out[rows] = proba
+        return out
+
+
+def shipped_batches(texts: Sequence[str], key: tuple[str | None, str | None, int]) -> tuple[np.ndarray, int]:
+    """The order and batch size in which the shipped model's classifier batches ``texts``.
+
+    Its int8 graph quantises activations per batch (dynamic quantisation), so a text's scores depend
+    on the texts it shares a batch with. The classifier sorts texts by token count (stable) and cuts
+    batches of ``batch_size``; parts cut from that same order at multiples of ``batch_size`` give every
+    worker exactly the local engine's batches, hence the same scores. Other backends: input order, 1.
+    """
+    if key[0] not in (None, "shipped", "brandlab"):
+        return np.arange(len(texts)), 1
+    import inspect
+
+    from brandlab.nlp.sentiment_onnx import OnnxClassifier
+
+    tok = _shipped_tokenizer()
+    lengths = np.array([len(e.ids) for e in tok.encode_batch(list(texts))], dtype=np.int64)
+    batch = int(inspect.signature(OnnxClassifier.__init__).parameters["batch_size"].default)
+    return np.argsort(lengths, kind="stable"), batch
+
+
+@lru_cache(maxsize=1)
+def _shipped_tokenizer() -> Any:
+    import json
+
+    from tokenizers import Tokenizer
+
+    from brandlab.nlp.sentiment_onnx import SHIPPED_DIR
+
+    tok = Tokenizer.from_file(str(SHIPPED_DIR / "tokenizer.json"))
+    tok.enable_truncation(max_length=int(json.loads((SHIPPED_DIR / "ensemble.json").read_text())["max_len"]))
+    tok.no_padding()
+    return tok

@@ -125,6 +125,9 @@ def run(ws: Workspace, settings: Settings, *, on_progress: Progress | None = Non
             fix="run `brandlab ingest` first"))
     posts = ws.read("posts", columns=["platform", "post_id", "author_id", "title", "text", "campaign",
                                       "published_at"])
+    # in key order: the int8 model's scores depend on which texts share a batch, and DuckDB returns
+    # rows in whatever order inserts left them; sorted, the same posts give the same scores
+    posts = posts.sort_values(["platform", "post_id"], kind="stable", ignore_index=True)
     backend = backend or get_backend(settings)
     scored = validate(score_posts(posts, backend, on_progress=on_progress), POST_SENTIMENT)
     gens = ws.read("author_generation") if ws.has_table("author_generation") else None
