@@ -460,8 +460,8 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
     ctx = ReadContext(source_file=str(p), file_hash=digest, as_of=_as_of(as_of), campaign=campaign,
                       chunk_size=chunk_size, source_format=adapter.name)
     report = IngestReport(str(p), adapter.name, digest)
-    # an adapter may read and convert the whole file in SQL first (MediaCrawler CSV), outside the
-    # transaction, where a refusal costs nothing; None means the file needs the chunked reader
+    # an adapter may take the file with its SQL loader (MediaCrawler CSV): asked outside the
+    # transaction whether it can, it then streams the file in inside it; None means the chunked reader
     stage_sql = getattr(adapter, "stage_sql", None) if fast and not getattr(ws, "_in_tx", False) else None
     staged = stage_sql(ws, p, ctx) if stage_sql is not None else None
     try:

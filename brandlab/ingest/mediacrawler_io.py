@@ -154,9 +154,9 @@ class MediaCrawlerText:
 
     # -- csv ------------------------------------------------------------------------------
     def stage_sql(self, ws: Any, path: Path, ctx: ReadContext) -> Any:
-        """Contents/comments CSV read and converted by DuckDB (see mediacrawler_sql), called before
-        the file's transaction; returns the :class:`~brandlab.ingest.mediacrawler_sql.StagedPosts`
-        that writes it (inside the transaction), or None for every file the chunked :meth:`read` must take."""
+        """Contents/comments CSV converted by DuckDB (see mediacrawler_sql), asked before the file's
+        transaction; returns the :class:`~brandlab.ingest.mediacrawler_sql.StagedPosts` that streams
+        it in (inside the transaction), or None for every file the chunked :meth:`read` must take."""
         if self.mode != "csv":
             return None
         from brandlab.ingest import mediacrawler_sql as sql

@@ -1,18 +1,22 @@
-"""MediaCrawler contents/comments CSV loaded by DuckDB: the fast path of ``mediacrawler.*.csv``.
+"""MediaCrawler contents/comments CSV converted by DuckDB: the fast path of ``mediacrawler.*.csv``.
 
-DuckDB's ``read_csv`` (every column as text, nulls as ``pyarrow.csv`` reads them) streams the file
-once; ids, epoch/ISO times, plain integer counts, text masks, hashtags and mentions
+The file streams through :func:`~brandlab.ingest.mediacrawler_io.csv_batches`, the same
+``pyarrow.csv`` batches (every column as text, ragged lines quarantined) the chunked reader
+parses, about ``chunk_size`` rows at a time. Each batch is registered in DuckDB and converted in
+SQL: ids, epoch/ISO times, plain integer counts, text masks, hashtags and mentions
 (``regexp_extract_all`` with the Python patterns of :mod:`brandlab.ingest.mediacrawler`, ``\\s``
-spelled out as Python's Unicode whitespace) are converted in SQL. A row passes the fast path
-only when every value it has is in one of those plain forms; any other row (``1.2万``, ``5分钟前``,
-an Excel serial, a bad id, ...) is read back and given to :func:`parse_records`, the reference
-parser, which converts or quarantines it with its reason. The whole file then goes into
-``posts`` in ONE merge (newest crawl wins, then the later row), inside the file's transaction.
+spelled out as Python's Unicode whitespace). A row passes only when every value it has is in one
+of those plain forms; any other row (``1.2万``, ``5分钟前``, an Excel serial, a bad id, ...) goes
+to :func:`parse_records`, the reference parser, which converts or quarantines it with its reason.
+The batch is then merged into ``posts`` by ``Workspace.upsert``'s rule (newest crawl wins, then
+the later row), inside the file's one transaction, so a file that fails half-way leaves the
+workspace as it was. DuckDB holds one batch at a time and its memory is capped at
+:data:`MEMORY_LIMIT` while a file loads (past it, data spills to ``<workspace>.tmp``).
 
-Results equal the chunked reference reader's on one chunk; in particular relative times count
-back from the crawl time of the whole file. Files the SQL reader cannot take as they are
-(ragged rows, non-UTF-8 bytes, duplicate header names) are left to the reference reader:
-:func:`stage_posts_csv` then returns False, and the driver uses the reference reader.
+Because both readers see the same batches, results equal the chunked reference reader's for any
+``chunk_size`` (relative times count back from the crawl time of the batch, as from the chunk's).
+Files with duplicate or empty header names are left to the reference reader: :func:`stage_posts_csv`
+then returns False.
 """
 
 from __future__ import annotations
@@ -206,7 +210,7 @@ _SQL_TYPE = {"string": "VARCHAR", "Int64": "BIGINT", "boolean": "BOOLEAN", "date
 
 #: DuckDB's memory while a file is loaded (its batches, the merges and the derived tables): what
 #: goes past it spills to ``<workspace>.tmp`` (DuckDB's default is 80% of the RAM)
-MEMORY_LIMIT = "2GB"
+MEMORY_LIMIT = "1GB"
 _SAVED: dict[int, tuple[str, str]] = {}
 
 
@@ -228,8 +232,10 @@ def drop_staged(ws: Any) -> None:
     for t in ("_mc", "_mc_batch", "_mc_hit"):
         ws.con.execute(f"DROP TABLE IF EXISTS {t}")
     saved = _SAVED.pop(id(ws.con), None)
-    if saved is not None:
-        ws.con.execute(f"SET memory_limit = '{saved[0]}'")
+    if saved is not None:   # RESET when that was the default: the setting prints rounded ("18.7 GiB")
+        ws.con.execute("RESET memory_limit")
+        if ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != saved[0]:
+            ws.con.execute(f"SET memory_limit = '{saved[0]}'")
 
 
 def stage_posts_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext) -> bool:

@@ -31,12 +31,14 @@ def _state(ws: Workspace) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _both(paths: list[Path]) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[object]]:
-    """Ingest the files with the SQL path and with the reference reader (one chunk) into two workspaces."""
+def _both(paths: list[Path], chunk_size: int = 1_000_000
+          ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[object]]:
+    """Ingest the files with the SQL path and with the reference reader (one chunk unless told)
+    into two workspaces."""
     states, reports = [], []
     for fast in (True, False):
         with Workspace(":memory:") as ws:
-            reports.append([ingest_file(ws, p, fast=fast, chunk_size=1_000_000) for p in paths])
+            reports.append([ingest_file(ws, p, fast=fast, chunk_size=chunk_size) for p in paths])
             states.append(_state(ws))
     return states[0], states[1], reports
 
@@ -140,7 +142,7 @@ def test_other_platforms_same_as_reference(tmp_path: Path, item: str) -> None:
     assert len(fast["posts"]) > 10
 
 
-def test_ragged_or_gb18030_files_use_the_reference_reader(tmp_path: Path, fixtures_dir: Path) -> None:
+def test_ragged_or_gb18030_files_same_as_reference(tmp_path: Path, fixtures_dir: Path) -> None:
     src = fixtures_dir / "exports/mediacrawler/douyin/csv/search_contents_2025-11-02.csv"
     lines = src.read_text(encoding="utf-8-sig").splitlines()
     ragged = tmp_path / "search_contents_2025-11-02.csv"
@@ -154,3 +156,79 @@ def test_ragged_or_gb18030_files_use_the_reference_reader(tmp_path: Path, fixtur
         assert len(fast["posts"]) == len(lines) - 1
     q = json.loads(_both([ragged])[0]["quarantine"]["raw"].iloc[-1])
     assert q == {"line": "a,b"}
+
+
+def _generated(path: Path, n: int, seed: int) -> Path:
+    """Bench-generator rows (about 1% re-crawled duplicates, spread over the file) with slow rows
+    mixed in: display counts, relative times, and rows without a crawl time."""
+    from brandlab.bench.ingest import KEYS, write_douyin_csv
+
+    write_douyin_csv(path, n, seed=seed)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == KEYS and len(rows) == n
+    for i, row in enumerate(rows):
+        if i % 37 == 0:
+            row["liked_count"] = "1.2万"
+        if i % 53 == 0:
+            row["last_modify_ts"] = ""
+        if i % 101 == 0:
+            row["create_time"] = "5分钟前"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, KEYS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.mark.slow
+def test_many_batches_same_as_reference(tmp_path: Path) -> None:
+    """Streamed in many batches, re-ingested over an overlapping export (same ids, other crawl
+    times): the same rows as the chunked reader with the same chunks, duplicates across batch
+    boundaries included."""
+    from brandlab.ingest.base import ReadContext
+    from brandlab.ingest.mediacrawler_io import csv_batches
+
+    a = _generated(tmp_path / "a" / "douyin_search_contents_2025-11-02.csv", 6_000, seed=0)
+    b = _generated(tmp_path / "b" / "douyin_search_contents_2025-11-02.csv", 6_000, seed=1)
+    sizes = [t.num_rows for t, _ in csv_batches(a, a.read_text().splitlines()[0].split(","),
+                                                 ReadContext(str(a), chunk_size=1_000)) if t is not None]
+    assert len(sizes) >= 2 and sum(sizes) == 6_000
+    fast, ref, reports = _both([a, b], chunk_size=1_000)
+    _assert_same(fast, ref)
+    posts = fast["posts"]
+    assert 5_000 < len(posts) < 6_000                       # the duplicates collapsed
+    assert posts["like_count"].eq(12_000).any() and posts["crawled_at"].isna().any()
+
+
+def test_failure_in_a_later_batch_leaves_the_workspace_unchanged(tmp_path: Path, fixtures_dir: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills while the second batch is merged: the file fails with an error naming it,
+    the batches already merged are rolled back, and DuckDB gets its memory setting back."""
+    import brandlab.ingest.mediacrawler_sql as sql
+    from brandlab.errors import ExportFormatError
+
+    good = fixtures_dir / "exports/mediacrawler/douyin/csv/search_contents_2025-11-02.csv"
+    big = _generated(tmp_path / "douyin_search_contents_2025-11-03.csv", 6_000, seed=2)
+    merge, calls = sql._merge, []
+
+    def failing_merge(con: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        merge(con)  # type: ignore[arg-type]
+
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ingest_file(ws, good)
+        before = _state(ws)
+        limit = ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        monkeypatch.setattr(sql, "_merge", failing_merge)
+        with pytest.raises(ExportFormatError, match="douyin_search_contents_2025-11-03.csv.*No space left"):
+            ingest_file(ws, big, chunk_size=1_000)
+        assert len(calls) == 2
+        after = _state(ws)
+        assert ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == limit
+        monkeypatch.setattr(sql, "_merge", merge)
+        ingest_file(ws, big, chunk_size=1_000)        # and the workspace still takes the file
+        assert len(ws.read("posts")) > len(before["posts"]) + 5_000
+    _assert_same(after, before)
