@@ -122,3 +122,19 @@ def test_sentiment_session_asks_for_cuda_when_listed(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(ort, "get_available_providers", lambda: [CPU])
     OnnxClassifier(SHIPPED_DIR / "model.int8.onnx", SHIPPED_DIR / "tokenizer.json")
     assert asked == [[CUDA, CPU], [CPU]]
+
+
+def test_dask_workers_do_not_rerun_a_script_main(monkeypatch) -> None:
+    """Under Streamlit/AppTest ``__main__`` is a page script run from a path; spawned workers must
+    not re-execute it (it opens the workspace the parent holds)."""
+    import sys
+    import types
+
+    from brandlab.engine.cluster import _main_not_reimported
+
+    script = types.ModuleType("__main__")
+    script.__file__ = "/tmp/page_script.py"
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    with _main_not_reimported():
+        assert not hasattr(sys.modules["__main__"], "__file__")
+    assert sys.modules["__main__"] is script

@@ -8,8 +8,11 @@ more than that many results at once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import sys
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -21,6 +24,26 @@ from brandlab.config import Settings
 from brandlab.errors import ModelUnavailableError, format_message
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    """Hide a ``__main__`` that multiprocessing would re-run in each spawned worker.
+
+    Spawned processes re-execute the parent's ``__main__`` when it was run from a file path (no
+    ``__spec__`` name) — under Streamlit (or its AppTest) that is the page script, which opens the
+    workspace the parent already holds, and the worker dies ("Nanny failed to start"). Workers
+    need only importable brandlab code, so a bare module stands in while they start.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(getattr(main, "__spec__", None), "name", None):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 class DaskEngine:
@@ -46,8 +69,9 @@ class DaskEngine:
                     fix="start it (see README, Scale), check the address and firewall, or drop --scheduler "
                         "to use a LocalCluster")) from err
         else:
-            self.cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=":0", silence_logs=logging.WARNING)
+            with _main_not_reimported():
+                self.cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=":0", silence_logs=logging.WARNING)
             self.client = Client(self.cluster)
         workers = self.client.scheduler_info().get("workers", {})
         self.n_workers = max(1, len(workers) or n_workers)
