@@ -174,9 +174,10 @@ def nb_rate_ratio(a: pd.DataFrame, b: pd.DataFrame, *, value: str = "engagement"
     beta, (lo, hi) = fit.params[1], fit.conf_int()[1]
     if not np.all(np.isfinite([beta, lo, hi])):
         raise InsufficientDataError("negative binomial fit gave no finite estimate; the counts may be degenerate")
-    return TestResult("nb_rate_ratio", "rate ratio B/A (offset log(1+followers))", float(np.exp(beta)),
+    return TestResult("nb_rate_ratio", f"rate ratio B/A (NB2 alpha={alpha:.3g}, offset log(1+followers))",
+                      float(np.exp(beta)),
                       float(np.exp(lo)), float(np.exp(hi)), float(fit.pvalues[1]), len(a), len(b),
-                      "; ".join(x for x in [note, f"NB2 dispersion alpha={alpha:.3g} (moment estimate)"] if x))
+                      note)
 
 
 def wilson_interval(k: int | np.ndarray, n: int | np.ndarray, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
