@@ -13,6 +13,7 @@ raw record; ``ingest_log`` gets rows read / accepted / quarantined per (file has
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -481,8 +482,11 @@ def _ingest_in_transaction(ws: Any, p: Path, adapter: Adapter, ctx: ReadContext,
     started = pd.Timestamp.now(tz=TIMEZONE)
     digest = ctx.file_hash
     done = 0
+    if staged is not None:   # into committed staging tables readers never see, before the transaction
+        with _as_format_error(p, adapter):
+            staged.stage(report)
     with ws.transaction():
-        try:
+        with _as_format_error(p, adapter):
             if staged is not None:
                 staged.load(report)
                 done = report.rows_read
@@ -494,15 +498,6 @@ def _ingest_in_transaction(ws: Any, p: Path, adapter: Adapter, ctx: ReadContext,
                     done += parsed.rows_read
                     if on_progress:
                         on_progress(done, 0)
-        except (IngestError, KeyboardInterrupt):
-            raise
-        except (ValueError, UnicodeDecodeError, OSError, sqlite3.Error) as err:
-            if isinstance(err, ExportFormatError) or type(err).__name__ == "SchemaViolation":
-                raise
-            raise ExportFormatError(format_message(
-                f"cannot read {p.name!r} as {adapter.name}: {type(err).__name__}: {err}",
-                fix="check that the file is complete and of that format (or pass --format)"),
-                path=str(p)) from err
         for name, n in derive_from_posts(ws, str(p)).items():
             counts = report.tables.setdefault(name, TableCounts())
             counts.read += n
@@ -515,6 +510,22 @@ def _ingest_in_transaction(ws: Any, p: Path, adapter: Adapter, ctx: ReadContext,
             "finished_at": finished, "brandlab_version": __version__} for name, c in report.tables.items()])
         if len(log_rows):
             ws.upsert(log_rows, TABLES["ingest_log"])
+
+
+@contextlib.contextmanager
+def _as_format_error(p: Path, adapter: Adapter) -> Iterator[None]:
+    """Reading errors (bad values, bytes, I/O) as an ExportFormatError naming the file."""
+    try:
+        yield
+    except (IngestError, KeyboardInterrupt):
+        raise
+    except (ValueError, UnicodeDecodeError, OSError, sqlite3.Error) as err:
+        if isinstance(err, ExportFormatError) or type(err).__name__ == "SchemaViolation":
+            raise
+        raise ExportFormatError(format_message(
+            f"cannot read {p.name!r} as {adapter.name}: {type(err).__name__}: {err}",
+            fix="check that the file is complete and of that format (or pass --format)"),
+            path=str(p)) from err
 
 
 def derive_from_posts(ws: Any, source_file: str) -> dict[str, int]:
@@ -574,20 +585,26 @@ def _write_chunk(ws: Any, parsed: Parsed, ctx: ReadContext, report: IngestReport
     write_quarantine(ws, q, ctx, report)
 
 
-def write_quarantine(ws: Any, q: pd.DataFrame, ctx: ReadContext, report: IngestReport) -> None:
-    """Store a chunk's rejected rows (keyed by file hash, source row and column) and count reasons."""
-    from brandlab.schema import TABLES
-
-    if not len(q):
-        return
+def quarantine_frame(q: pd.DataFrame, ctx: ReadContext, report: IngestReport) -> pd.DataFrame:
+    """A chunk's rejected rows as ``quarantine`` rows (keyed by file hash, source row and column);
+    their reasons are counted in ``report``."""
     qf = q.copy()
     qf["column"] = qf["column"].fillna(ROW_LEVEL)   # part of the key: never null
     qf["file_hash"] = ctx.file_hash
     qf["source_file"] = ctx.source_file
     qf["source_format"] = ctx.source_format
     qf["quarantined_at"] = pd.Timestamp.now(tz=TIMEZONE)
-    ws.upsert(qf, TABLES["quarantine"])
     report.reasons.update(str(r).split(":")[0][:80] for r in q["reason"])
+    return qf
+
+
+def write_quarantine(ws: Any, q: pd.DataFrame, ctx: ReadContext, report: IngestReport) -> None:
+    """Store a chunk's rejected rows (keyed by file hash, source row and column) and count reasons."""
+    from brandlab.schema import TABLES
+
+    if not len(q):
+        return
+    ws.upsert(quarantine_frame(q, ctx, report), TABLES["quarantine"])
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:

@@ -8,10 +8,15 @@ SQL: ids, epoch/ISO times, plain integer counts, text masks, hashtags and mentio
 spelled out as Python's Unicode whitespace). A row passes only when every value it has is in one
 of those plain forms; any other row (``1.2万``, ``5分钟前``, an Excel serial, a bad id, ...) goes
 to :func:`parse_records`, the reference parser, which converts or quarantines it with its reason.
-The batch is then merged into ``posts`` by ``Workspace.upsert``'s rule (newest crawl wins, then
-the later row), inside the file's one transaction, so a file that fails half-way leaves the
-workspace as it was. DuckDB holds one batch at a time and its memory is capped at
-:data:`MEMORY_LIMIT` while a file loads (past it, data spills to ``<workspace>.tmp``).
+Each converted batch is appended, with its batch number, to a committed staging table in the
+``_ingest`` schema (``Workspace.tables()`` lists only ``main``; :func:`stage_tables`), outside any
+transaction, so DuckDB writes it to disk as it goes instead of holding it as uncommitted
+transaction-local data. Then, in the file's one short transaction, :func:`merge_staged` moves the
+staged rows into ``posts`` with set-based SQL, with exactly the result of merging each batch in turn
+by ``Workspace.upsert``'s rule (newest crawl wins, then the later row), and the staged quarantine
+rows into ``quarantine``. A file that fails leaves the visible tables as they were; its staging
+tables are dropped after it (and before it, when a killed run left them). DuckDB's memory is capped
+at :data:`MEMORY_LIMIT` while a file loads (past it, data spills to ``<workspace>.tmp``).
 
 Because both readers see the same batches, results equal the chunked reference reader's for any
 ``chunk_size`` (relative times count back from the crawl time of the batch, as from the chunk's).
@@ -22,15 +27,17 @@ then returns False.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from brandlab.config import TIMEZONE as TIME_ZONE
-from brandlab.ingest.base import IngestReport, ReadContext, TableCounts, write_quarantine
+from brandlab.ingest.base import IngestReport, ReadContext, TableCounts, quarantine_frame
 from brandlab.ingest.mediacrawler import (
     _MENTION_RE,
     _TAG_DEFAULT,
@@ -40,7 +47,7 @@ from brandlab.ingest.mediacrawler import (
     parse_records,
 )
 from brandlab.ingest.values import parse_times_checked
-from brandlab.schema import POST, validate
+from brandlab.schema import POST, QUARANTINE, validate
 
 #: what ``pyarrow.csv`` (the reference reader) reads as null
 NULL_VALUES: tuple[str, ...] = tuple(pacsv.ConvertOptions().null_values)
@@ -227,10 +234,28 @@ def _limit_memory(ws: Any) -> None:
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
 
 
-def drop_staged(ws: Any) -> None:
-    """Drop the temp tables of a file's batches and give DuckDB back its memory setting."""
-    for t in ("_mc", "_mc_batch", "_mc_hit"):
+#: the schema of the committed staging tables: ``Workspace.tables()`` (schema ``main``) never lists it
+STAGE_SCHEMA = "_ingest"
+
+
+def stage_tables(ctx: ReadContext) -> tuple[str, str]:
+    """The staging tables of one file (posts, quarantine), named by its hash."""
+    tag = re.sub(r"[^0-9a-f]", "", (ctx.file_hash or "").lower())[:16] or "nohash"
+    return f"{STAGE_SCHEMA}.posts_{tag}", f"{STAGE_SCHEMA}.quarantine_{tag}"
+
+
+def drop_staged(ws: Any, ctx: ReadContext | None = None) -> None:
+    """Drop the temp tables of a file's batches and its staging tables, and give DuckDB back its
+    memory setting."""
+    for t in ("_mc", "_mc_batch", "_mc_hit", "_mc_best"):
         ws.con.execute(f"DROP TABLE IF EXISTS {t}")
+    if ctx is not None:
+        for t in stage_tables(ctx):
+            ws.con.execute(f"DROP TABLE IF EXISTS {t}")
+        try:   # kept while another file's staging tables are in it
+            ws.con.execute(f"DROP SCHEMA IF EXISTS {STAGE_SCHEMA}")
+        except duckdb.Error:
+            pass
     saved = _SAVED.pop(id(ws.con), None)
     if saved is not None:   # RESET when that was the default: the setting prints rounded ("18.7 GiB")
         ws.con.execute("RESET memory_limit")
@@ -247,28 +272,70 @@ def stage_posts_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx
     return True
 
 
-def load_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext,
-             report: IngestReport) -> None:
-    """Stream the file batch by batch (the chunked reader's batches, :func:`csv_batches`) into
-    ``posts`` inside the caller's transaction: each batch is converted in SQL, its slow rows by the
-    reference parser, and merged as ``Workspace.upsert`` merges a chunk. DuckDB holds one batch
-    at a time; its memory is capped at :data:`MEMORY_LIMIT` until :func:`drop_staged`."""
+def stage_csv(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext,
+              report: IngestReport) -> None:
+    """Stream the file batch by batch (the chunked reader's batches, :func:`csv_batches`) into its
+    committed staging tables (:func:`stage_tables`), outside any transaction: each batch is
+    converted in SQL, its slow rows by the reference parser, and appended with its batch number;
+    rejected rows go to the quarantine staging table. Nothing readers see changes; a staging
+    table a crashed run left is dropped first. DuckDB's memory is capped at :data:`MEMORY_LIMIT`
+    until :func:`drop_staged`."""
     from brandlab.ingest.mediacrawler_io import csv_batches
 
+    con: duckdb.DuckDBPyConnection = ws.con
     _limit_memory(ws)
+    posts_t, quar_t = stage_tables(ctx)
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGE_SCHEMA}")
+    for t in (posts_t, quar_t):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    cols = ", ".join(_q(c) for c in POST.names)
+    con.execute(f"CREATE TABLE {posts_t} AS SELECT {cols}, 0::INTEGER AS _batch FROM posts LIMIT 0")
+    con.execute(f"CREATE TABLE {quar_t} AS SELECT *, 0::BIGINT AS _seq FROM quarantine LIMIT 0")
     query = _query(spec, columns, ctx, "_mc_in")
     counts = report.tables.setdefault("posts", TableCounts())
+    stage = _Stage(ws, posts_t, quar_t, ctx, report)
     for table, ragged in csv_batches(path, columns, ctx):
         if table is not None:
-            _load_batch(ws, table, query, spec, columns, ctx, report)
+            _load_batch(stage, table, query, spec, columns)
         if len(ragged):
             counts.read += len(ragged)
             counts.quarantined += int(ragged["source_row"].nunique())
-            write_quarantine(ws, ragged, ctx, report)
+            stage.quarantine(ragged)
+        stage.batch += 1
 
 
-def _load_batch(ws: Any, table: Any, query: str, spec: ItemSpec, columns: list[str], ctx: ReadContext,
-                report: IngestReport) -> None:
+@dataclasses.dataclass
+class _Stage:
+    """Where a file's batches go: the staging tables, and the batch number."""
+
+    ws: Any
+    posts: str
+    quarantine_table: str
+    ctx: ReadContext
+    report: IngestReport
+    batch: int = 0
+    n_quarantined: int = 0
+
+    def quarantine(self, q: pd.DataFrame) -> None:
+        """Rejected rows into the quarantine staging table, in order (merged in :func:`merge_staged`)."""
+        from brandlab.workspace import to_arrow
+
+        if not len(q):
+            return
+        qf = validate(quarantine_frame(q, self.ctx, self.report), QUARANTINE)
+        qf["_seq"] = range(self.n_quarantined, self.n_quarantined + len(qf))
+        self.n_quarantined += len(qf)
+        arrow = to_arrow(qf.drop(columns="_seq"), QUARANTINE, coerced=True)
+        arrow = arrow.append_column("_seq", pa.array(qf["_seq"].to_numpy(), type=pa.int64()))
+        self.ws.con.register("_mc_q", arrow)
+        try:
+            self.ws.con.execute(f"INSERT INTO {self.quarantine_table} BY NAME SELECT * FROM _mc_q")
+        finally:
+            self.ws.con.unregister("_mc_q")
+
+
+def _load_batch(stage: _Stage, table: Any, query: str, spec: ItemSpec, columns: list[str]) -> None:
+    ws, ctx, report = stage.ws, stage.ctx, stage.report
     con: duckdb.DuckDBPyConnection = ws.con
     con.register("_mc_in", table)
     try:
@@ -307,14 +374,75 @@ def _load_batch(ws: Any, table: Any, query: str, spec: ItemSpec, columns: list[s
                 con.unregister("_mc_slow")
         q = parsed.quarantine
         counts.quarantined += int(q["source_row"].nunique()) if len(q) else 0
-        write_quarantine(ws, q, ctx, report)
+        stage.quarantine(q)
     con.execute("DROP TABLE _mc")
-    _merge(con)
+    _append_batch(con, stage.posts, stage.batch)
+
+
+def _append_batch(con: duckdb.DuckDBPyConnection, posts_t: str, batch: int) -> None:
+    """``_mc_batch`` into the posts staging table, committed (this runs outside a transaction)."""
+    cols = ", ".join(_q(c) for c in POST.names)
+    con.execute(f"INSERT INTO {posts_t} SELECT {cols}, {int(batch)} FROM _mc_batch")
+    con.execute("DROP TABLE _mc_batch")
+
+
+def merge_staged(ws: Any, ctx: ReadContext, report: IngestReport) -> None:
+    """The staging tables into ``posts`` and ``quarantine``, inside the caller's transaction.
+
+    Posts as if each batch had been merged in turn by ``Workspace.upsert``'s rule (a batch's own
+    duplicates: the newest crawl, then the later row; a row replaces the one stored before it unless
+    both crawl times are known and it is older), in set-based SQL: per key and batch the batch's
+    winner; then, after the last batch whose winner has no crawl time (it replaced whatever came
+    before, and the next batch's winner replaces it), the newest crawl, then the later batch; the
+    row stored before the file stays only when it is strictly newer and no staged winner lacks a
+    crawl time. Quarantine rows are upserted in the order they were staged.
+    """
+    con: duckdb.DuckDBPyConnection = ws.con
+    posts_t, quar_t = stage_tables(ctx)
+    cols = ", ".join(_q(c) for c in POST.names)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _mc_best AS
+        WITH w AS (SELECT * EXCLUDE (_rk) FROM (
+                SELECT *, row_number() OVER (PARTITION BY platform, post_id, _batch
+                                             ORDER BY crawled_at DESC NULLS LAST, source_row DESC) AS _rk
+                FROM {posts_t}) WHERE _rk = 1),
+             n AS (SELECT *, max(CASE WHEN crawled_at IS NULL THEN _batch END)
+                                 OVER (PARTITION BY platform, post_id) AS _last_null,
+                             max(_batch) OVER (PARTITION BY platform, post_id) AS _last
+                   FROM w)
+        SELECT * EXCLUDE (_rk, _batch, _last_null, _last), _last_null IS NOT NULL AS _reset FROM (
+            SELECT *, row_number() OVER (PARTITION BY platform, post_id
+                                         ORDER BY crawled_at DESC NULLS LAST, _batch DESC) AS _rk
+            FROM n WHERE _last_null IS NULL OR _batch > _last_null OR (_batch = _last_null AND _last = _last_null))
+        WHERE _rk = 1""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _mc_hit AS
+        SELECT p.rowid AS rid, b.platform, b.post_id,
+               (b._reset OR b.crawled_at IS NULL OR p.crawled_at IS NULL OR b.crawled_at >= p.crawled_at) AS newer
+        FROM posts p JOIN _mc_best b ON p.platform = b.platform AND p.post_id = b.post_id""")
+    n_hit, n_newer = con.execute("SELECT count(*), count(*) FILTER (WHERE newer) FROM _mc_hit").fetchall()[0]
+    if n_newer:
+        con.execute("DELETE FROM posts WHERE rowid IN (SELECT rid FROM _mc_hit WHERE newer)")
+    losers = (" b WHERE NOT EXISTS (SELECT 1 FROM _mc_hit h WHERE NOT h.newer AND h.platform = b.platform "
+              "AND h.post_id = b.post_id)") if n_hit > n_newer else ""
+    con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM _mc_best{losers}")
+    for t in ("_mc_hit", "_mc_best"):
+        con.execute(f"DROP TABLE {t}")
+    n_q = con.execute(f"SELECT count(*) FROM {quar_t}").fetchall()[0][0]
+    for start in range(0, int(n_q), QUARANTINE_CHUNK):
+        from brandlab.workspace import from_arrow
+
+        part = con.sql(f"SELECT * EXCLUDE (_seq) FROM {quar_t} WHERE _seq >= {start} "
+                       f"AND _seq < {start + QUARANTINE_CHUNK} ORDER BY _seq").to_arrow_table()
+        ws.upsert(from_arrow(part, QUARANTINE), QUARANTINE)
+
+
+#: quarantine rows moved from staging per upsert
+QUARANTINE_CHUNK = 100_000
 
 
 @dataclasses.dataclass
 class StagedPosts:
-    """A file :func:`stage_posts_csv` accepted: ``load`` streams it in, ``close`` cleans up."""
+    """A file :func:`stage_posts_csv` accepted: ``stage`` streams it into committed staging tables
+    (before the file's transaction), ``load`` merges them (inside it), ``close`` drops them."""
 
     ws: Any
     spec: ItemSpec
@@ -322,11 +450,14 @@ class StagedPosts:
     ctx: ReadContext
     path: Path
 
+    def stage(self, report: IngestReport) -> None:
+        stage_csv(self.ws, self.path, self.spec, self.columns, self.ctx, report)
+
     def load(self, report: IngestReport) -> None:
-        load_csv(self.ws, self.path, self.spec, self.columns, self.ctx, report)
+        merge_staged(self.ws, self.ctx, report)
 
     def close(self) -> None:
-        drop_staged(self.ws)
+        drop_staged(self.ws, self.ctx)
 
 
 def _slow_rows(con: duckdb.DuckDBPyConnection, columns: list[str]) -> pd.DataFrame:
@@ -338,26 +469,5 @@ def _slow_rows(con: duckdb.DuckDBPyConnection, columns: list[str]) -> pd.DataFra
     return df
 
 
-def _merge(con: duckdb.DuckDBPyConnection) -> None:
-    """``_mc_batch`` into ``posts`` by ``Workspace.upsert``'s rule: per key the newest crawl, then
-    the later row; a stored row is replaced when the batch's row is not older. One join with the
-    stored rows finds both the rows to delete (by rowid) and the batch rows that lose."""
-    cols = ", ".join(_q(c) for c in POST.names)
-    con.execute("""CREATE OR REPLACE TEMP TABLE _mc_batch AS SELECT * EXCLUDE (_rk) FROM (
-        SELECT *, row_number() OVER (PARTITION BY platform, post_id
-                                     ORDER BY crawled_at DESC NULLS LAST, source_row DESC) AS _rk
-        FROM _mc_batch) WHERE _rk = 1""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE _mc_hit AS
-        SELECT p.rowid AS rid, b.source_row,
-               (b.crawled_at IS NULL OR p.crawled_at IS NULL OR b.crawled_at >= p.crawled_at) AS newer
-        FROM posts p JOIN _mc_batch b ON p.platform = b.platform AND p.post_id = b.post_id""")
-    n_hit, n_newer = con.execute("SELECT count(*), count(*) FILTER (WHERE newer) FROM _mc_hit").fetchall()[0]
-    if n_newer:
-        con.execute("DELETE FROM posts WHERE rowid IN (SELECT rid FROM _mc_hit WHERE newer)")
-    losers = " WHERE source_row NOT IN (SELECT source_row FROM _mc_hit WHERE NOT newer)" if n_hit > n_newer else ""
-    con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM _mc_batch{losers}")
-    con.execute("DROP TABLE _mc_hit")
-    con.execute("DROP TABLE _mc_batch")
-
-
-__all__ = ["MEMORY_LIMIT", "NULL_VALUES", "WHITESPACE", "StagedPosts", "drop_staged", "load_csv", "re2", "stage_posts_csv"]
+__all__ = ["MEMORY_LIMIT", "NULL_VALUES", "STAGE_SCHEMA", "WHITESPACE", "StagedPosts", "drop_staged", "merge_staged",
+           "re2", "stage_csv", "stage_posts_csv", "stage_tables"]

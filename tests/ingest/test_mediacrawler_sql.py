@@ -201,34 +201,86 @@ def test_many_batches_same_as_reference(tmp_path: Path) -> None:
     assert posts["like_count"].eq(12_000).any() and posts["crawled_at"].isna().any()
 
 
+def _staging_tables(ws: Workspace) -> list[str]:
+    import brandlab.ingest.mediacrawler_sql as sql
+
+    return [r[0] for r in ws.con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [sql.STAGE_SCHEMA]).fetchall()]
+
+
 def test_failure_in_a_later_batch_leaves_the_workspace_unchanged(tmp_path: Path, fixtures_dir: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """The disk fills while the second batch is merged: the file fails with an error naming it,
-    the batches already merged are rolled back, and DuckDB gets its memory setting back."""
+    """The disk fills while the second batch is staged: the file fails with an error naming it,
+    the visible tables are as before, the staging tables are gone, and DuckDB gets its memory
+    setting back."""
     import brandlab.ingest.mediacrawler_sql as sql
     from brandlab.errors import ExportFormatError
 
     good = fixtures_dir / "exports/mediacrawler/douyin/csv/search_contents_2025-11-02.csv"
     big = _generated(tmp_path / "douyin_search_contents_2025-11-03.csv", 6_000, seed=2)
-    merge, calls = sql._merge, []
+    append, calls = sql._append_batch, []
 
-    def failing_merge(con: object) -> None:
+    def failing_append(con: object, posts_t: str, batch: int) -> None:
         calls.append(1)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
-        merge(con)  # type: ignore[arg-type]
+        append(con, posts_t, batch)  # type: ignore[arg-type]
 
     with Workspace(tmp_path / "ws.duckdb") as ws:
         ingest_file(ws, good)
         before = _state(ws)
         limit = ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-        monkeypatch.setattr(sql, "_merge", failing_merge)
+        monkeypatch.setattr(sql, "_append_batch", failing_append)
         with pytest.raises(ExportFormatError, match="douyin_search_contents_2025-11-03.csv.*No space left"):
             ingest_file(ws, big, chunk_size=1_000)
         assert len(calls) == 2
         after = _state(ws)
+        assert _staging_tables(ws) == []
         assert ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == limit
-        monkeypatch.setattr(sql, "_merge", merge)
+        monkeypatch.setattr(sql, "_append_batch", append)
         ingest_file(ws, big, chunk_size=1_000)        # and the workspace still takes the file
         assert len(ws.read("posts")) > len(before["posts"]) + 5_000
     _assert_same(after, before)
+
+
+def test_failure_in_the_final_merge_leaves_the_workspace_unchanged(tmp_path: Path, fixtures_dir: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every batch staged, then the merge fails after writing posts and quarantine rows: the
+    transaction rolls all of it back and the staging tables are dropped."""
+    import brandlab.ingest.base as base
+
+    good = fixtures_dir / "exports/mediacrawler/douyin/csv/search_contents_2025-11-02.csv"
+    big = _generated(tmp_path / "douyin_search_contents_2025-11-03.csv", 3_000, seed=3)
+
+    def failing_derive(ws: object, source_file: str) -> dict[str, int]:
+        raise OSError(28, "No space left on device")
+
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ingest_file(ws, good)
+        before = _state(ws)
+        monkeypatch.setattr(base, "derive_from_posts", failing_derive)
+        with pytest.raises(OSError, match="No space left"):
+            ingest_file(ws, big, chunk_size=1_000)
+        assert _staging_tables(ws) == []
+        after = _state(ws)
+    _assert_same(after, before)
+
+
+def test_staging_tables_a_crash_left_are_replaced_and_never_listed(tmp_path: Path) -> None:
+    """A staging table a killed run left behind (same file hash) is dropped before the file is
+    staged again, and Workspace.tables() never lists staging tables."""
+    import brandlab.ingest.mediacrawler_sql as sql
+    from brandlab.ingest.base import ReadContext, file_hash
+
+    src = _generated(tmp_path / "douyin_search_contents_2025-11-03.csv", 500, seed=4)
+    posts_t, _ = sql.stage_tables(ReadContext(str(src), file_hash=file_hash(src)))
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.con.execute(f"CREATE SCHEMA IF NOT EXISTS {sql.STAGE_SCHEMA}")
+        ws.con.execute(f"CREATE TABLE {posts_t} AS SELECT 1 AS stale")
+        assert not any(t.startswith(sql.STAGE_SCHEMA) or "posts_" in t for t in ws.tables())
+        ingest_file(ws, src)
+        assert _staging_tables(ws) == []
+        ref = Workspace()
+        ingest_file(ref, src, fast=False)
+        _assert_same(_state(ws), _state(ref))
+
