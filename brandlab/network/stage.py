@@ -231,11 +231,10 @@ def plan_seeds(edges: pd.DataFrame, posts: pd.DataFrame, cascade_metrics: pd.Dat
         index = {v: i for i, v in enumerate(g.nodes.tolist())}
         seeds = [index[a] for a in starters.index if a in index][:k]
         if seeds:
-            live = simulate.sample_live_edges(g, p, n_sim, np.random.default_rng(settings.seed))
-            rows = []
-            for i in range(1, len(seeds) + 1):
-                mean, sd = simulate.expected_spread(live, np.asarray(seeds[:i]))
-                rows.append((i, g.nodes[seeds[i - 1]], None, mean, sd))
+            live = simulate.sample_live_edges(g, p, n_sim, np.random.default_rng(settings.seed),
+                                              sources=np.asarray(seeds))
+            curve = simulate.spread_curve(live, np.asarray(seeds))
+            rows = [(i + 1, g.nodes[v], None, mean, sd) for i, (v, (mean, sd)) in enumerate(zip(seeds, curve, strict=True))]
             obs = pd.DataFrame(rows, columns=["k", "node_id", "marginal_gain", "expected_reach", "expected_reach_sd"])
             out.append(obs.assign(platform=plat, strategy="observed", n_simulations=n_sim))
     return concat(out, SEEDING)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,7 +14,13 @@ from brandlab.network.cascades import cascade_metrics
 from brandlab.network.deephawkes import parse_deephawkes, read_deephawkes
 from brandlab.network.influence import AuthorGraph
 from brandlab.network.roles import TierThresholds, classify_roles, role_mix
-from brandlab.network.simulate import celf, edge_probabilities, expected_spread, sample_live_edges
+from brandlab.network.simulate import (
+    celf,
+    edge_probabilities,
+    expected_spread,
+    sample_live_edges,
+    spread_curve,
+)
 from brandlab.schema import AccountRole
 
 
@@ -90,6 +97,27 @@ def test_celf_reproducible_and_matches_brute_force() -> None:
         chosen.append(best)
     assert a["expected_reach"].iloc[-1] == pytest.approx(expected_spread(live, np.array(chosen))[0])
     assert (np.diff(a["marginal_gain"]) <= 1e-12).all()  # submodular: gains do not grow
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_condensed_spread_matches_networkx_per_run(seed: int) -> None:
+    # the SCC-condensed search gives each run's reach exactly, also when restricted to the sources
+    rng = np.random.default_rng(seed)
+    n, m, n_sim = 30, 90, 20
+    g = AuthorGraph.from_edges(rng.integers(0, n, m).astype(str), rng.integers(0, n, m).astype(str))
+    p = rng.uniform(0.2, 0.9, g.m)
+    seeds = np.array([0, 3])
+    draws = np.random.default_rng(7).random((n_sim, g.m)) < p[None, :]
+    want = []
+    for r in range(n_sim):
+        h = nx.DiGraph()
+        h.add_nodes_from(range(g.n))
+        h.add_edges_from(zip(g.src[draws[r]].tolist(), g.dst[draws[r]].tolist(), strict=True))
+        want.append(len(set().union(*(nx.descendants(h, int(s)) | {int(s)} for s in seeds))))
+    for sources in (None, seeds):
+        live = sample_live_edges(g, p, n_sim, np.random.default_rng(7), sources=sources)
+        assert expected_spread(live, seeds) == pytest.approx((np.mean(want), np.std(want, ddof=1)))
+        assert spread_curve(live, seeds)[-1] == pytest.approx(expected_spread(live, seeds))
 
 
 def test_celf_needs_edges() -> None:
