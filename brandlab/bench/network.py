@@ -258,10 +258,8 @@ def _bench_build_and_stage(n_posts: int, workdir: Path) -> list[BenchResult]:
     """Graph building at ``100 * n`` generated posts; the whole network stage on a ``10 * n``-post workspace."""
     import pandas as pd
 
-    from brandlab.config import Settings
     from brandlab.network import stage
-    from brandlab.schema import AUTHOR, EDGE, POST
-    from brandlab.workspace import Workspace
+    from brandlab.schema import EDGE
 
     out: list[BenchResult] = []
     n_build = 100 * n_posts
@@ -285,7 +283,23 @@ def _bench_build_and_stage(n_posts: int, workdir: Path) -> list[BenchResult]:
               f"(load avg {os.getloadavg()[0]:.1f}); baseline covers only chain reposts, not replies/mentions/hashtags",
         extra={"cpu_seconds": cpu, "edges": len(edges)}))
     del posts, authors, edges, rep_tree, reply_tree
-    n_stage = 10 * n_posts
+    out.append(bench_stage_run(10 * n_posts, workdir))
+    return out
+
+
+@register("network-stage")
+def bench_stage(n_posts: int, workdir: Path) -> list[BenchResult]:
+    """The whole network stage alone on an ``n``-post generated workspace (``-n 1000000`` = 1M posts)."""
+    return [bench_stage_run(n_posts, workdir)]
+
+
+def bench_stage_run(n_stage: int, workdir: Path) -> BenchResult:
+    """Time ``stage.run`` on ``weibo_posts(n_stage, seed=1)`` stored in a fresh workspace, with the wall per step."""
+    from brandlab.config import Settings
+    from brandlab.network import stage
+    from brandlab.schema import AUTHOR, POST
+    from brandlab.workspace import Workspace
+
     posts, authors = weibo_posts(n_stage, seed=1)
     ws = Workspace(workdir / f"network_stage_{n_stage}.duckdb")
     ws.upsert(posts, POST)
@@ -296,11 +310,10 @@ def _bench_build_and_stage(n_posts: int, workdir: Path) -> list[BenchResult]:
         written = stage.run(ws, Settings(seed=0), on_progress=lambda d, _t: steps.append((d, time.perf_counter())))
     cpu = time.process_time() - cpu0
     split = ", ".join(f"{b[0]}:{b[1] - a[1]:.1f}s" for a, b in zip(steps[:-1], steps[1:], strict=True))
-    out.append(BenchResult(
+    ws.close()
+    return BenchResult(
         "network.stage.run", n_stage, "posts", ts[0], rss.peak_mb, target="1M posts ingest->analyze <= 15 min",
         notes=f"whole stage incl. workspace read/write; {written.get('graph_edges', 0):,} edges, "
               f"{written.get('node_metrics', 0):,} accounts; CPU {cpu:.1f}s (load avg {os.getloadavg()[0]:.1f}); "
               f"wall per step (1 edges, 2 cascades, 3 node metrics, 4 roles, 5 seeding, 6 store): {split}",
-        extra={"cpu_seconds": cpu, "written": written}))
-    ws.close()
-    return out
+        extra={"cpu_seconds": cpu, "written": written, "loadavg": os.getloadavg()[0]})
