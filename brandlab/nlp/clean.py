@@ -149,34 +149,45 @@ def emoji_token(chars: str) -> str:
     return EMO_PREFIX + name
 
 
-def _trie_pattern(keys: list[str]) -> str:
-    """A regex that matches the longest of ``keys`` at a position (prefixes factored out, so the
-    engine walks one branch per character instead of trying thousands of alternatives)."""
-    trie: dict[str, dict] = {}
+Trie = dict[str, "Trie"]
+
+
+def _trie(keys: list[str]) -> Trie:
+    """Character trie of ``keys``; ``""`` marks the end of a key."""
+    root: Trie = {}
     for key in keys:
-        node = trie
+        node = root
         for ch in key:
             node = node.setdefault(ch, {})
         node[""] = {}
+    return root
 
-    def build(node: dict[str, dict]) -> str:
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
 
-    return build(trie)
+def _trie_pattern(node: Trie) -> str:
+    """A regex for the keys below ``node``, longest first (prefixes factored out, so the engine walks
+    one branch per character; a shorter key is taken when a longer one does not complete)."""
+    alts = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 @lru_cache(maxsize=1)
-def _emoji_matcher() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One compiled pattern for every emoji in ``emoji.EMOJI_DATA`` (longest match first) or a stray
-    variation selector, and the token of each emoji (built once)."""
+def _emoji_matcher() -> tuple[frozenset[str], dict[str, re.Pattern[str] | None], dict[str, str]]:
+    """Built once from ``emoji.EMOJI_DATA``: the characters that can start or mark an emoji (a text
+    without any has none), per first character the compiled regex of the rest of its emoji (None
+    when that character alone is the only one), and the token of every emoji."""
     keys = list(_emoji.EMOJI_DATA)
     tokens = {k: emoji_token(k) for k in keys}
-    pattern = re.compile(f"({_trie_pattern(keys)})|[{_VARIATION}]")
-    return pattern, tokens
+    tails = {ch: (re.compile(_trie_pattern(child)) if set(child) - {""} else None)
+             for ch, child in _trie(keys).items()}
+    # keycaps start with an ASCII digit, # or * and always carry U+20E3
+    gate = frozenset(ch for ch in tails if not ch.isascii()) | {"\u20e3"}
+    return gate, tails, tokens
+
+
+_DROP_VARIATION = dict.fromkeys(map(ord, _VARIATION))
 
 
 def replace_emoji(text: str) -> tuple[str, list[str]]:
@@ -184,24 +195,42 @@ def replace_emoji(text: str) -> tuple[str, list[str]]:
 
     Same result as the ``emoji`` package's ``replace_emoji`` (RGI emoji, ZWJ sequences, skin tones,
     flags and keycaps by longest match; the ZWJ between emoji that form no RGI sequence is left to
-    :func:`normalize_whitespace`; stray variation selectors dropped when the text has an emoji)
-    with one regex pass instead of its per-character tokenizer. Where that tokenizer overshoots a
-    partial sequence (``❤️`` + ZWJ + an emoji that makes no RGI sequence) it leaves the first emoji
-    as a raw character; here it becomes its token.
+    :func:`normalize_whitespace`; stray variation selectors dropped when the text has an emoji),
+    but a text without an emoji character is passed by one set test, and one that has one is
+    matched with a precompiled regex per emoji start instead of that package's per-character
+    tokenizer. Where that tokenizer overshoots a partial sequence (``❤️`` + ZWJ + an emoji that
+    makes no RGI sequence) it leaves the first emoji a raw character; here it becomes its token.
     """
-    pattern, tokens = _emoji_matcher()
+    gate, tails, tokens = _emoji_matcher()
+    if gate.isdisjoint(text):
+        return text, []
     found: list[str] = []
-
-    def take(m: re.Match[str]) -> str:
-        chars = m.group(1)
-        if chars is None:  # a variation selector outside an emoji
-            return ""
+    parts: list[str] = []
+    last = i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch not in tails:
+            i += 1
+            continue
+        tail = tails[ch]
+        end = i + 1
+        if tail is not None:
+            m = tail.match(text, end)
+            end = m.end() if m else -1
+        chars = text[i:end] if end > 0 else ""
+        if chars not in tokens:  # the start of an emoji that does not complete
+            i += 1
+            continue
         tok = tokens[chars]
         found.append(tok)
-        return f" {tok} "
-
-    out = pattern.sub(take, text)
-    return (out, found) if found else (text, found)
+        parts += [text[last:i], f" {tok} "]
+        last = i = end
+    if not found:
+        return text, found
+    parts.append(text[last:])
+    # parts alternate text, token, text, ...: selectors go from the text between emoji only
+    return "".join(p if k % 2 else p.translate(_DROP_VARIATION) for k, p in enumerate(parts)), found
 
 
 # ------------------------------------------------------------------------- whitespace

@@ -1,6 +1,7 @@
 """The sentiment stage of ``brandlab analyze``: score every post, comment and repost, then aggregate.
 
-Reads ``posts`` (and, when the text stage has run, ``author_generation`` and ``post_tags``);
+Reads ``posts`` (and, when the text stage has run, ``post_text``, whose clean_text it scores
+instead of cleaning again, ``author_generation`` and ``post_tags``);
 writes ``post_sentiment`` (one row per post) and ``sentiment_aggregates``: per group of kind
 all / generation / platform / campaign / week / trait / dimension, the share of posts that are
 negative, neutral and positive and the mean net polarity (p_positive - p_negative), each with an
@@ -41,10 +42,35 @@ def post_texts(posts: pd.DataFrame) -> pd.Series:
                      index=posts.index, dtype="string")
 
 
-def score_posts(posts: pd.DataFrame, backend: SentimentBackend, *,
+def cleaned_texts(posts: pd.DataFrame, stored: pd.DataFrame | None, *, n_check: int = 64) -> list[str]:
+    """The model's input for each post: the text stage's ``post_text.clean_text`` where ``stored``
+    has the post (it is :func:`brandlab.nlp.clean.clean_text` of the same title + text), cleaned
+    here otherwise. ``n_check`` posts with a stored text are cleaned again first; if any differs
+    (posts re-ingested with new text since the text stage ran) every post is cleaned here."""
+    texts = post_texts(posts)
+    if stored is None or stored.empty:
+        return clean_for_model(texts.tolist())
+    keyed = posts[["platform", "post_id"]].merge(
+        stored[["platform", "post_id", "clean_text"]].drop_duplicates(["platform", "post_id"]),
+        on=["platform", "post_id"], how="left")
+    reuse = keyed["clean_text"].astype(object).where(keyed["clean_text"].notna(), None).tolist()
+    have = [i for i, t in enumerate(reuse) if t is not None]
+    raw = texts.tolist()
+    sample = np.random.default_rng(0).choice(have, size=min(n_check, len(have)), replace=False) if have else []
+    if any(clean_for_model([raw[i]])[0] != reuse[i] for i in sample):
+        log.warning("sentiment: post_text is older than posts (re-run the text stage); cleaning every post")
+        return clean_for_model(raw)
+    missing = [i for i, t in enumerate(reuse) if t is None]
+    for i, t in zip(missing, clean_for_model([raw[i] for i in missing]), strict=True):
+        reuse[i] = t
+    return [str(t) for t in reuse]
+
+
+def score_posts(posts: pd.DataFrame, backend: SentimentBackend, *, stored: pd.DataFrame | None = None,
                 on_progress: Progress | None = None) -> pd.DataFrame:
-    """post_sentiment rows for ``posts`` (platform, post_id, title, text), in chunks with progress."""
-    cleaned = clean_for_model(post_texts(posts).tolist())
+    """post_sentiment rows for ``posts`` (platform, post_id, title, text), in chunks with progress;
+    ``stored`` (post_text rows) saves cleaning the posts it has again, see :func:`cleaned_texts`."""
+    cleaned = cleaned_texts(posts, stored)
     out = frame(score_cleaned(cleaned, backend, batch_size=CHUNK, on_progress=on_progress))
     out.insert(0, "post_id", posts["post_id"].to_numpy())
     out.insert(0, "platform", posts["platform"].to_numpy())
@@ -129,7 +155,8 @@ def run(ws: Workspace, settings: Settings, *, on_progress: Progress | None = Non
     # rows in whatever order inserts left them; sorted, the same posts give the same scores
     posts = posts.sort_values(["platform", "post_id"], kind="stable", ignore_index=True)
     backend = backend or get_backend(settings)
-    scored = validate(score_posts(posts, backend, on_progress=on_progress), POST_SENTIMENT)
+    stored = ws.read("post_text", columns=["platform", "post_id", "clean_text"]) if ws.has_table("post_text") else None
+    scored = validate(score_posts(posts, backend, stored=stored, on_progress=on_progress), POST_SENTIMENT)
     gens = ws.read("author_generation") if ws.has_table("author_generation") else None
     tags = ws.read("post_tags") if ws.has_table("post_tags") else None
     agg = validate(aggregate(analysis_frame(scored, posts, gens), tags, settings), SENTIMENT_AGGREGATE)

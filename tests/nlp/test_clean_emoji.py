@@ -88,6 +88,7 @@ def test_clean_text_equals_reference_on_synth_posts() -> None:
     "👨\u200d👩\u200d🐶",                           # non-RGI: three tokens
     "🧑🏽\u200d🚀上天", "🏳️\u200d🌈", "🇨🇳🇺🇸🇯", "#️⃣1⃣", "©®", "✔️\ufe0f好",
     "没有表情\ufe0f",                                # no emoji: a stray VS16 is kept as it was
+    "[哈哈]\ufe0f😂", "a\ufe0fb👍\ufe0f\ufe0e",      # with one: stray selectors go
 ])
 def test_replace_emoji_equals_reference_on_edge_cases(text: str) -> None:
     assert c.clean_text(text) == reference_clean_text(text)

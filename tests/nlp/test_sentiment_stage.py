@@ -86,3 +86,34 @@ def test_shipped_model_separates_obvious_posts(filled) -> None:  # type: ignore[
 def test_empty_workspace_raises(ws) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InsufficientDataError, match="brandlab ingest"):
         sentiment_stage.run(ws, Settings(sentiment_model="ngram"))
+
+
+def test_stage_scores_the_text_stage_clean_text_with_identical_scores(filled) -> None:  # type: ignore[no-untyped-def]
+    from brandlab.nlp import stage as text_stage
+    from brandlab.nlp.taxonomy import load_taxonomy
+
+    settings = Settings(n_boot=20, min_group_size=1, sentiment_model="ngram")
+    backend = get_backend(Settings())  # the shipped model, trained on clean_text output
+    sentiment_stage.run(filled, settings, backend=backend)
+    alone = filled.read("post_sentiment").sort_values("post_id", ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        text_stage.run(filled, settings, taxonomy=load_taxonomy())
+    assert filled.count("post_text") == 60
+    sentiment_stage.run(filled, settings, backend=backend)
+    reused = filled.read("post_sentiment").sort_values("post_id", ignore_index=True)
+    pd.testing.assert_frame_equal(alone, reused)
+
+
+def test_cleaned_texts_reuses_stored_and_cleans_the_rest() -> None:
+    posts = pd.DataFrame({"platform": "weibo", "post_id": ["a", "b", "c"], "title": None,
+                          "text": ["好😂 #成都#", "[赞] 赞", "新的帖子👍🏻"]})
+    stored = pd.DataFrame({"platform": "weibo", "post_id": ["a", "b"],
+                           "clean_text": ["好 EMO_face_with_tears_of_joy 成都", "stored"]})
+    # n_check=0: the stored text is taken as it is (proves it is not cleaned again), c is cleaned
+    assert sentiment_stage.cleaned_texts(posts, stored, n_check=0) == [
+        "好 EMO_face_with_tears_of_joy 成都", "stored", "新的帖子 EMO_thumbs_up"]
+    # checked: b's stored text is not what cleaning its post gives, so every post is cleaned here
+    with_check = sentiment_stage.cleaned_texts(posts, stored, n_check=2)
+    assert with_check == ["好 EMO_face_with_tears_of_joy 成都", "EMO_赞 赞", "新的帖子 EMO_thumbs_up"]
+    assert sentiment_stage.cleaned_texts(posts, None) == with_check
