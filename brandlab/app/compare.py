@@ -51,7 +51,8 @@ def _filters() -> tuple[object, str]:
 
     ws = S.workspace()
     with st.expander(S.tr("compare_filters")):
-        plats = st.multiselect(S.tr("platform"), Q.platforms(ws), key="cmp_platforms")
+        plats = st.multiselect(S.tr("platform"), Q.platforms(ws), key="cmp_platforms",
+                               placeholder=S.tr("choose_options"))
         since = until = None
         rng = Q.date_range(ws)
         if rng:  # the whole range (the default) restricts nothing
@@ -59,8 +60,8 @@ def _filters() -> tuple[object, str]:
             if isinstance(picked, (tuple, list)) and len(picked) == 2 and tuple(picked) != tuple(rng):
                 since = pd.Timestamp(picked[0], tz=TIMEZONE).isoformat()
                 until = (pd.Timestamp(picked[1], tz=TIMEZONE) + pd.Timedelta(days=1)).isoformat()
-        gens = st.multiselect(S.tr("generation"), ["X", "Y", "Z", "unknown"], key="cmp_generations") \
-            if Q.generation_table(ws) else []
+        gens = st.multiselect(S.tr("generation"), ["X", "Y", "Z", "unknown"], key="cmp_generations",
+                              placeholder=S.tr("choose_options")) if Q.generation_table(ws) else []
     from brandlab.compare.api import METRICS
 
     metric = st.selectbox(S.tr("compare_metric"), list(METRICS), key="cmp_metric")

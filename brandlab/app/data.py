@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 
+import pandas as pd
 import streamlit as st
 
 from brandlab.app import state as S
@@ -28,11 +29,26 @@ def _ingest(paths: list[Path]) -> None:
     try:
         ingest_paths(S.workspace(), paths, on_file=on_file)
     except BrandlabError as err:
-        st.error(str(err))
+        errors.append(str(err))
     S.bump()
-    st.success(S.tr("ingest_done", n=len(done)))
+    (st.success if done else st.warning)(S.tr("ingest_done", n=len(done)))
+    if errors:
+        st.error(S.tr("ingest_failed", n=len(errors)))
     for e in errors:
         st.error(e)
+
+
+def log_view(log: pd.DataFrame) -> pd.DataFrame:
+    """The ingestion log as shown: newest first, ``source_file`` reduced to the file name (no server paths)."""
+    if not len(log):
+        return log
+    out = log.sort_values(["finished_at", "source_file"], ascending=[False, True], kind="stable", na_position="last")
+    return out.assign(source_file=file_names(out["source_file"])).reset_index(drop=True)
+
+
+def file_names(paths: pd.Series) -> pd.Series:
+    """The last component of each (POSIX or Windows) path: the app never shows the server's folders."""
+    return paths.astype("string").map(lambda p: PurePath(str(p).replace("\\", "/")).name, na_action="ignore")
 
 
 def render() -> None:
@@ -59,15 +75,18 @@ def render() -> None:
                 st.error(f"{path}: not found")
         if targets:
             _ingest(targets)
+        else:  # e.g. pressed while a file is still uploading: say so rather than nothing
+            st.warning(S.tr("ingest_nothing"))
     st.subheader(S.tr("ingest_log"))
     log = S.query("ingest_log", use_filters=False)
     if len(log):
-        st.dataframe(log, hide_index=True, width="stretch")
+        st.dataframe(log_view(log), hide_index=True, width="stretch")
     else:
         st.info(S.tr("no_data"))
     st.subheader(S.tr("quarantine"))
     q = S.query("quarantine", use_filters=False)
     if len(q):
+        q = q.assign(source_file=file_names(q["source_file"]))
         st.dataframe(q, hide_index=True, width="stretch")
         S.download(q, "quarantine")
     else:

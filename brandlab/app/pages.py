@@ -5,6 +5,7 @@ has not run shows an ``st.info``. Post text is shown through dataframes and ``st
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -15,10 +16,14 @@ from brandlab.app.compare import render_compare
 from brandlab.app.outcomes import render_outcomes, render_reproduce
 from brandlab.app.triad import render_brand, render_channel, render_content
 from brandlab.report import figures as F
+from brandlab.report.labels import compact_number
 
 __all__ = ["render_brand", "render_channel", "render_compare", "render_content", "render_diffusion",
            "render_outcomes", "render_overview", "render_report", "render_reproduce"]
 
+
+#: KPI cards per row
+KPI_COLUMNS = 3
 
 _head = W.head
 _missing = W.missing
@@ -29,9 +34,11 @@ def render_overview() -> None:
     if not _head("page_overview"):
         return
     k = S.query("kpis")
-    cols = st.columns(len(k))
-    for col, (key, value) in zip(cols, k.items(), strict=True):
-        col.metric(S.tr(f"kpi_{key}"), f"{value:,}")
+    items = list(k.items())
+    for start in range(0, len(items), KPI_COLUMNS):  # rows of three: long numbers are not cut off
+        row = items[start:start + KPI_COLUMNS]
+        for col, (key, value) in zip(st.columns(KPI_COLUMNS), row, strict=False):
+            col.metric(S.tr(f"kpi_{key}"), compact_number(value, S.lang()), help=S.tr("exact_value", v=f"{value:,}"))
     lang = S.lang()
     _chart(F.volume_figure(S.query("volume"), lang), S.query("volume"), "volume")
     _chart(F.engagement_figure(S.query("engagement"), lang), S.query("engagement"), "engagement")
@@ -54,18 +61,27 @@ def render_overview() -> None:
     W.table(S.query("top_posts", 20), "top_posts")
 
 
-def _layout(edges: pd.DataFrame, max_nodes: int = 300) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A deterministic spring layout of the busiest nodes (networkx), for an offline plotly network."""
+def network_layout(edges: pd.DataFrame, shown: Callable[[str], str], *, max_nodes: int = 300,
+                   seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A seeded spring layout of the busiest nodes of ``edges`` (src, dst: raw ids), for an offline plotly
+    network. Nodes enter the graph in (degree desc, raw id) order and edges in sorted order, so the picture
+    depends only on the edges and the seed: not on the order DuckDB returned them nor on the pseudonym salt.
+    ``node`` keeps the raw id (never sent to the browser; pseudonymised by the CSV download); ``label``,
+    the hover text, is ``shown(id)``: the pseudonym when pseudonymisation is on."""
     import networkx as nx
 
+    e = edges[["src", "dst"]].astype(str).drop_duplicates().sort_values(["src", "dst"], kind="stable")
     g = nx.DiGraph()
-    g.add_edges_from(zip(edges["src"], edges["dst"], strict=True))
-    keep = sorted(g.degree, key=lambda kv: (-kv[1], str(kv[0])))[:max_nodes]
-    sub = g.subgraph([n for n, _ in keep])
-    pos = nx.spring_layout(sub, seed=7)
-    nodes = pd.DataFrame([{"node": n, "x": xy[0], "y": xy[1], "size": 4 + 3 * math.sqrt(sub.degree(n)),
-                           "label": f"{n} ({sub.degree(n)})"} for n, xy in pos.items()])
-    return nodes, edges[edges["src"].isin(pos) & edges["dst"].isin(pos)]
+    g.add_edges_from(zip(e["src"], e["dst"], strict=True))
+    keep = [n for n, _ in sorted(g.degree, key=lambda kv: (-kv[1], kv[0]))[:max_nodes]]
+    sub = nx.DiGraph()
+    sub.add_nodes_from(keep)
+    sub.add_edges_from((s, d) for s, d in zip(e["src"], e["dst"], strict=True) if s in sub and d in sub)
+    pos = nx.spring_layout(sub, seed=seed)
+    nodes = pd.DataFrame([{"node": n, "x": float(pos[n][0]), "y": float(pos[n][1]),
+                           "size": 4 + 3 * math.sqrt(sub.degree(n)), "label": f"{shown(n)} ({sub.degree(n)})"}
+                          for n in keep])
+    return nodes, e[e["src"].isin(pos) & e["dst"].isin(pos)]
 
 
 def render_diffusion() -> None:
@@ -83,11 +99,8 @@ def render_diffusion() -> None:
         return
     from brandlab.privacy import pseudonym
 
-    salt = S.settings().pseudonym_salt
-    e = edges[["src", "dst"]].astype(str)
-    if S.settings().pseudonymise:
-        e = e.apply(lambda s: s.map(lambda v: pseudonym(v, salt)))
-    nodes, shown = _layout(e)
+    s = S.settings()
+    nodes, shown = network_layout(edges, (lambda v: str(pseudonym(v, s.pseudonym_salt))) if s.pseudonymise else str)
     _chart(F.network_figure(nodes, shown, S.lang()), nodes, "network_nodes")
     st.subheader(S.tr("top_cascades"))
     cm = S.query("R.top_cascades", 200, use_filters=False)

@@ -118,7 +118,7 @@ def sidebar() -> None:
         st.subheader(tr("filters"))
         tags = [tr("all")] + Q.campaign_hashtags(ws)
         tag = st.selectbox(tr("campaign"), tags, key="f_tag")
-        plats = st.multiselect(tr("platform"), Q.platforms(ws), key="f_platforms",
+        plats = st.multiselect(tr("platform"), Q.platforms(ws), key="f_platforms", placeholder=tr("choose_options"),
                                format_func=lambda p: t(p, lang()) if p in ("douyin", "xhs", "weibo") else p)
         rng = Q.date_range(ws)
         start = end = None

@@ -193,6 +193,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "kuaishou": ("快手", "Kuaishou"),
     "wechat": ("微信公众号", "WeChat"),
     "other": ("其他", "Other"),
+    # app widgets (e2e fixes)
+    "choose_options": ("请选择", "Choose options"),
+    "ingest_nothing": ("没有可导入的文件：请选择文件并等待上传完成，或填写路径。",
+                       "Nothing to ingest: choose files and wait until they have uploaded, or enter a path."),
+    "ingest_failed": ("{n} 个文件导入失败。", "{n} files failed."),
+    "exact_value": ("精确值：{v}", "Exact value: {v}"),
 }
 
 
@@ -206,3 +212,19 @@ def t(key: str, lang: str = "zh", **fmt: object) -> str:
 def label_or_key(key: str, lang: str = "zh") -> str:
     """A label when one exists (platform names, kinds), else the key itself."""
     return t(key, lang) if key in LABELS else key
+
+
+#: compact number units, largest first: (threshold, divisor, suffix) per language
+_UNITS = {"zh": ((10**8, 10**8, "亿"), (10**5, 10**4, "万")),
+          "en": ((10**9, 10**9, "B"), (10**6, 10**6, "M"), (10**5, 10**3, "K"))}
+
+
+def compact_number(value: float, lang: str = "zh") -> str:
+    """A headline number short enough for a narrow KPI card: below 100,000 with thousands separators,
+    else three significant digits and a unit (1.63亿, 16.3万 / 163M, 16.3M, 163K)."""
+    v = float(value)
+    r = float(f"{v:.3g}")  # rounded first, so that 999,999 becomes 1M rather than 1000K
+    for threshold, divisor, suffix in _UNITS["en" if lang == "en" else "zh"]:
+        if abs(v) >= 10**5 and abs(r) >= threshold:
+            return f"{r / divisor:,.4g}{suffix}"
+    return f"{v:,.0f}" if v == int(v) else f"{v:,.2f}"

@@ -1,4 +1,5 @@
-"""End-to-end fixtures: one demo workspace, one ``streamlit run app.py`` server and one headless Chromium
+"""End-to-end fixtures: a copy of the session's demo workspace (``demo_workspace`` in tests/conftest.py,
+so a run that also has the app tests builds the demo once), one ``streamlit run app.py`` server and one headless Chromium
 per session, all on 127.0.0.1. Every request that would leave 127.0.0.1 is aborted and recorded; a test
 that caused one fails at teardown.
 
@@ -31,8 +32,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(os.environ.get("BRANDLAB_E2E_ARTIFACTS", ROOT / "artifacts" / "e2e"))
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
-#: the workspace README command 1 (`brandlab demo --no-browser`) builds; reused (copied) when fresh
-CI_DEMO = ROOT / ".brandlab" / "demo.duckdb"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 LOCAL_HOSTS = {"127.0.0.1"}
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -57,30 +56,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def _newest_source_mtime() -> float:
-    paths = [*(ROOT / "fixtures" / "demo").rglob("*"), *(ROOT / "brandlab").rglob("*.py")]
-    return max(p.stat().st_mtime for p in paths if p.is_file())
-
-
-def _build_demo(dest: Path) -> str:
-    """Copy the CI demo workspace when it is newer than every demo fixture and library source, else
-    build one with ``brandlab demo --no-browser -w dest``. Returns how the workspace was obtained."""
-    given = os.environ.get("BRANDLAB_E2E_WORKSPACE")  # development: a demo workspace built earlier
-    if given:
-        shutil.copy2(given, dest)
-        return f"copied $BRANDLAB_E2E_WORKSPACE={given}"
-    reuse = os.environ.get("BRANDLAB_E2E_REBUILD") != "1" and CI_DEMO.exists() \
-        and not CI_DEMO.with_name(CI_DEMO.name + ".wal").exists() \
-        and CI_DEMO.stat().st_mtime > _newest_source_mtime()
-    if reuse:
-        shutil.copy2(CI_DEMO, dest)
-        return f"copied {CI_DEMO} (newer than fixtures/demo and brandlab/)"
-    exe = Path(sys.executable).with_name("brandlab")
-    cmd = [str(exe) if exe.exists() else "brandlab", "demo", "--no-browser", "-w", str(dest)]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return "built with " + " ".join(cmd)
+#: the comparison the Compare-form test runs: side A is the first suggested hashtag, side B this keyword,
+#: on this platform, with the form's default period and metric
+COMPARE_B_KEYWORD = "火锅"
+COMPARE_PLATFORM = "douyin"
 
 
 @dataclass(frozen=True)
@@ -90,17 +69,51 @@ class Expected:
     kpis: dict[str, int]
     tables: dict[str, int]
     synthetic: bool
+    rows: dict[str, int]                # rows of the page tables (role mix, top accounts, top cascades)
+    raw_author_ids: frozenset[str]      # cascade root authors: never shown in the browser
+    campaign: str                       # the triad campaign the pages show first
+    evidence: dict[tuple[str, str], int]   # (part, component) -> posts behind that score, for ``campaign``
+    brand_profile_posts: frozenset[str]    # "platform:post_id" the Brand page's "profile" evidence expander lists
+    brand_profile_rows: int                # its rows (a post can be evidence for several labels)
+    compare_a: str                      # side A of the form's default (first suggested hashtag)
+    compare: tuple[str, int]            # (comparison_id, verdict rows) the library gives for the form's run
 
 
 def _read_expected(path: Path) -> Expected:
+    import warnings
+
+    from brandlab.app.widgets import EVIDENCE_LIMIT
+    from brandlab.compare.api import METRICS, compare_sides
+    from brandlab.compare.sides import Filters
+    from brandlab.config import Settings
+    from brandlab.report import evidence as E
     from brandlab.report import queries as Q
+    from brandlab.report import results as R
     from brandlab.workspace import Workspace
 
     names = ("triad_scores", "graph_edges", "cascade_metrics", "outcome_estimates", "comparison_verdict",
              "survey_verdicts", "ingest_log")
     with Workspace(path) as ws:
         tables = {n: int(ws.sql(f"SELECT count(*) AS n FROM {n}")["n"].iloc[0]) for n in names if ws.has_table(n)}
-        return Expected(kpis=Q.kpis(ws, Q.Filters()), tables=tables, synthetic=Q.is_synthetic(ws))
+        cascades = R.top_cascades(ws, 200)
+        campaign = str(R.triad_campaigns(ws)[0])
+        ids = E.triad_evidence_ids(ws)
+        ids = ids[ids["campaign"] == campaign]
+        profile = E.triad_posts(ws, campaign, "brand", "profile", EVIDENCE_LIMIT)
+        a = str(R.top_hashtags(ws, 12)[0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # small-sample warnings are part of the verdict
+            comp = compare_sides(ws, f"#{a}#", f"kw:{COMPARE_B_KEYWORD}", settings=Settings.from_env(),
+                                 filters=Filters(platforms=(COMPARE_PLATFORM,)), metric=next(iter(METRICS)))
+        return Expected(
+            kpis=Q.kpis(ws, Q.Filters()), tables=tables, synthetic=Q.is_synthetic(ws),
+            rows={"role_mix": len(R.role_counts(ws)), "top_accounts": len(R.top_accounts(ws, 20)),
+                  "top_cascades": len(cascades)},
+            raw_author_ids=frozenset(cascades["root_author_id"].dropna().astype(str)), campaign=campaign,
+            evidence={(r.part, r.component): int(r.n_evidence) for r in ids.itertuples()},
+            brand_profile_posts=frozenset(profile[["platform", "post_id"]].astype(str).agg(":".join, axis=1)),
+            brand_profile_rows=len(profile),
+            compare_a=a, compare=(str(comp.comparison_id), len(comp.verdict)))
 
 
 @dataclass
@@ -134,11 +147,14 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The demo workspace and ``streamlit run app.py`` on a free 127.0.0.1 port, torn down after the session."""
+def app_server(tmp_path_factory: pytest.TempPathFactory, demo_workspace: Path) -> Iterator[Server]:
+    """A copy of the session's demo workspace (tests/conftest.py ``demo_workspace``, built once per session)
+    served by ``streamlit run app.py`` on a free 127.0.0.1 port, torn down after the session. The upload
+    tests write to the copy, never to the shared workspace."""
     d = tmp_path_factory.mktemp("e2e")
     ws = d / "demo.duckdb"
-    how = _build_demo(ws)
+    shutil.copy2(demo_workspace, ws)
+    how = f"copied the session demo workspace {demo_workspace}"
     expected = _read_expected(ws)
     port = _free_port()
     log = d / "streamlit.log"

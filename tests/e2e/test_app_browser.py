@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from brandlab.report.labels import compact_number
+
 pytestmark = pytest.mark.browser
 
 FIXTURE_XHS = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "mediacrawler-SYNTHETIC" / "data" / "xhs" \
@@ -46,9 +48,9 @@ PAGES = [
 ]
 
 
-def _grid_rows(app, column: str) -> int:  # type: ignore[no-untyped-def]
-    """Data rows of the visible st.dataframe that has ``column`` (glide's accessible grid; aria-rowcount
-    counts the header row). Glide renders only the columns in view, so ``column`` must be near the left."""
+def _grid(app, column: str):  # type: ignore[no-untyped-def]
+    """The first visible st.dataframe with a ``column`` header (glide renders only the columns in view, so
+    ``column`` must be near the left)."""
     for frame in app.page.locator('[data-testid="stDataFrame"]').all():
         if not frame.is_visible():
             continue  # inside a collapsed expander
@@ -56,11 +58,32 @@ def _grid_rows(app, column: str) -> int:  # type: ignore[no-untyped-def]
         grid = frame.locator('table[role="grid"]')
         grid.wait_for(state="attached")
         if column in grid.locator("th").all_inner_texts():
-            app.scroll_top()
-            return int(grid.get_attribute("aria-rowcount")) - 1
+            return frame
     app.scroll_top()
     heads = [f.locator("th").all_inner_texts() for f in app.page.locator('[data-testid="stDataFrame"]').all()]
     raise AssertionError(f"no table with a {column!r} column on {app.page.url}; headers: {heads}")
+
+
+def _rows(frame) -> int:  # type: ignore[no-untyped-def]
+    """Data rows of an st.dataframe (glide's accessible grid; aria-rowcount counts the header row)."""
+    frame.scroll_into_view_if_needed()
+    grid = frame.locator('table[role="grid"]')
+    grid.wait_for(state="attached")
+    return int(grid.get_attribute("aria-rowcount")) - 1
+
+
+def _grid_rows(app, column: str) -> int:  # type: ignore[no-untyped-def]
+    """Data rows of the visible st.dataframe that has ``column``."""
+    n = _rows(_grid(app, column))
+    app.scroll_top()
+    return n
+
+
+def _clipped_metrics(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """KPI values whose text does not fit their card (cut off with an ellipsis)."""
+    return list(app.page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+        .filter(m => [m, ...m.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+        .map(m => m.innerText)"""))
 
 
 def _charts(app) -> int:  # type: ignore[no-untyped-def]
@@ -82,8 +105,12 @@ def _check_page(app, spec: PageSpec) -> None:  # type: ignore[no-untyped-def]
         assert page.locator('[data-testid="stAlert"]', has_text="演示数据为合成数据（SYNTHETIC）").count() == 1
     if spec.slug == "":
         shown = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-        assert shown == [f"{v:,}" for v in exp.kpis.values()]
+        assert shown == [compact_number(v, "zh") for v in exp.kpis.values()]
         assert exp.kpis["posts"] > 0
+        assert _clipped_metrics(app) == []
+        box = page.locator(".st-key-f_platforms")
+        sidebar_platforms = f'{box.inner_text()} {box.locator("input").get_attribute("placeholder")}'
+        assert "请选择" in sidebar_platforms and "Choose" not in sidebar_platforms, sidebar_platforms
         assert _charts(app) >= 4  # volume, engagement, share of voice, platforms (+ sentiment)
         assert _grid_rows(app, "post_id") == min(20, exp.kpis["posts"])  # top posts
     elif spec.slug == "data":
@@ -91,10 +118,17 @@ def _check_page(app, spec: PageSpec) -> None:  # type: ignore[no-untyped-def]
         assert _grid_rows(app, "source_file") == tables["ingest_log"]
     elif spec.slug in ("brand", "content", "channel"):
         assert tables.get("triad_scores", 0) > 0, "the demo should have run the triad stage"
-        assert _charts(app) >= 1
+        assert _charts(app) == (1 if spec.slug == "channel" else 2)  # triad scores (+ trait/dimension shares)
+        if spec.slug == "channel":
+            assert _grid_rows(app, "n_accounts") == exp.rows["role_mix"] > 0
+            assert _grid_rows(app, "node_id") == exp.rows["top_accounts"] > 0
+        else:  # evidence tables appear only once their expander is opened
+            assert page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]').count() == 0
+            assert page.locator('[class*="st-key-ev_triad_"]').count() >= 1
     elif spec.slug == "diffusion":
         assert tables.get("graph_edges", 0) > 0 and tables.get("cascade_metrics", 0) > 0
         assert page.locator('[data-testid="stPlotlyChart"] .scatterlayer path.point').count() >= 20
+        assert _grid_rows(app, "root_id") == exp.rows["top_cascades"]
     elif spec.slug == "outcomes":
         assert tables.get("outcome_estimates", 0) > 0, "the demo should have estimated the outcomes"
         assert _charts(app) >= 1  # counterfactual plots
@@ -166,29 +200,118 @@ def test_outside_requests_are_caught(app, browser) -> None:
     del browser.external[seen:]  # expected: do not fail this tab's teardown check
 
 
-def _upload(app, files: list[Path]) -> None:  # type: ignore[no-untyped-def]
-    """Upload ``files`` on the Data page, press 导入 and wait for the result."""
+def test_overview_url_path(app) -> None:
+    """``/overview`` (the Overview page's url_path) shows the Overview, not "Page not found"."""
+    app.open("overview", "总览")
+    assert app.page.get_by_text("Page not found").count() == 0
+    assert app.page.locator('[data-testid="stMetricValue"]').count() == len(app.server.expected.kpis)
+
+
+def _download_csv(app, frame) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The full table behind an st.dataframe, through its own 'Download as CSV' button (what the browser got)."""
+    frame.evaluate("e => e.scrollIntoView({block: 'center'})")  # its toolbar clear of the sticky app header
+    frame.hover()
+    with app.page.expect_download() as dl:  # a DOM click: the grid and the sticky header can sit over the button
+        frame.get_by_role("button", name="Download as CSV").dispatch_event("click")
+    return pd.read_csv(dl.value.path(), dtype=str)
+
+
+def test_diffusion_tables_show_only_pseudonyms(app) -> None:
+    """The cascade table the browser receives names root authors by pseudonym, never by their raw id."""
+    app.open("diffusion", "传播")
+    cascades = _download_csv(app, _grid(app, "root_id"))
+    assert len(cascades) == app.server.expected.rows["top_cascades"]
+    authors = cascades["root_author_id"].dropna()
+    assert len(authors) and authors.str.fullmatch(r"u_[0-9a-f]{8}").all(), authors.head()
+    assert not set(authors) & app.server.expected.raw_author_ids
+    assert app.server.expected.raw_author_ids, "no raw ids to look for: the check would be empty"
+
+
+def test_brand_evidence_expander_lists_posts(app) -> None:
+    """Opening the Brand page's 'profile' evidence expander lists the library's evidence posts, pseudonymised."""
+    exp = app.server.expected
+    app.open("brand", "品牌")
+    box = app.page.locator(".st-key-ev_triad_brand_profile")
+    assert box.locator('[data-testid="stDataFrame"]').count() == 0  # lazy: nothing until opened
+    box.locator("summary").click()
+    box.locator('[data-testid="stDataFrame"]').wait_for()
+    app.wait_idle()
+    frame = box.locator('[data-testid="stDataFrame"]')
+    assert _rows(frame) == exp.brand_profile_rows == min(200, exp.evidence[("brand", "profile")]) > 0
+    posts = _download_csv(app, frame)
+    assert len(posts) == exp.brand_profile_rows
+    assert set(posts["platform"] + ":" + posts["post_id"]) == exp.brand_profile_posts
+    assert posts["text"].notna().all()
+    assert posts["author_name"].dropna().str.fullmatch(r"n_[0-9a-f]{8}").all()
+    assert app.exceptions() == []
+
+
+def test_compare_form_runs_a_comparison(app) -> None:
+    """Side B switched to a keyword, one platform picked, run: the verdict table the library computes."""
+    from conftest import COMPARE_B_KEYWORD, COMPARE_PLATFORM
+
+    exp = app.server.expected
+    cid, n_rows = exp.compare
+    app.open("compare", "对比")
+    page = app.page
+    page.locator(".st-key-cmp_b_kind label", has_text="关键词").click()
+    app.wait_idle()
+    page.locator(".st-key-cmp_b_text input").fill(COMPARE_B_KEYWORD)
+    side_a = page.locator(".st-key-cmp_a_tag")
+    assert exp.compare_a in side_a.inner_text() + " " + (side_a.locator("input").first.get_attribute("value") or "")
+    page.locator('[data-testid="stExpander"] summary', has_text="可选筛选").click()
+    page.locator(".st-key-cmp_platforms").click()
+    page.get_by_role("option", name=COMPARE_PLATFORM, exact=True).click()
+    page.keyboard.press("Escape")
+    app.server.mutated.append(page.url)
+    page.locator(".st-key-cmp_run button").click()
+    page.locator('[data-testid="stAlert"]', has_text=f"对比已完成并保存：{cid}").wait_for()
+    app.wait_idle()
+    assert app.exceptions() == []
+    assert page.get_by_text(f"#{exp.compare_a}#").count() >= 1 and page.get_by_text(f"({cid})").count() == 1
+    assert _grid_rows(app, "section") == n_rows > 0
+    app.screenshot("compare-after-run")
+
+
+def _upload(app, files: list[Path], *, press_while_uploading: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Upload ``files`` on the Data page, press 导入 once every upload has finished, and wait for the result.
+
+    The chips appear as soon as the files are chosen, while the browser is still sending them; pressing 导入
+    then ran the page with no files, so nothing was ingested and no message came (the CI timeout). With
+    ``press_while_uploading`` the uploads are held back, 导入 is pressed, and the page must say so."""
     app.open("data", "数据")
+    held: list = []  # type: ignore[type-arg]
+    if press_while_uploading:
+        app.page.route("**/_stcore/upload_file/**", lambda route: held.append(route))
     app.page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([str(f) for f in files])
     app.page.wait_for_function("n => document.querySelectorAll('[data-testid=\"stFileChip\"]').length === n",
                                arg=len(files))
-    app.wait_idle()
     app.server.mutated.append(app.page.url)
+    if press_while_uploading:
+        while len(held) < len(files):
+            app.page.wait_for_timeout(100)
+        app.wait_idle()
+        app.page.locator(".st-key-ingest_button button").click()
+        app.page.locator('[data-testid="stAlert"]', has_text="没有可导入的文件").wait_for()
+        for route in held:
+            route.continue_()
+        app.page.unroute("**/_stcore/upload_file/**")
+    app.page.wait_for_function("""() => !document.querySelector('[data-testid="stFileChipIconSpinner"]')""")
+    assert app.page.locator('[data-testid="stFileChipIconError"]').count() == 0
+    app.wait_idle()
     app.page.locator(".st-key-ingest_button button").click()
-    app.page.locator('[data-testid="stAlert"]', has_text=f"已导入 {len(files)} 个文件").wait_for()
+    done = app.page.locator('[data-testid="stAlert"]', has_text="已导入")
+    done.wait_for()
     app.wait_idle()
     assert app.exceptions() == []
     errors = app.page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
     assert errors == [], errors
+    assert done.inner_text().strip() == f"已导入 {len(files)} 个文件。"
 
 
 def _download_grid_csv(app, index: int) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """The full table behind the index-th st.dataframe, through its own 'Download as CSV' button."""
-    grid = app.page.locator('[data-testid="stDataFrame"]').nth(index)
-    grid.hover()
-    with app.page.expect_download() as dl:
-        grid.get_by_role("button", name="Download as CSV").click()
-    return pd.read_csv(dl.value.path())
+    return _download_csv(app, app.page.locator('[data-testid="stDataFrame"]').nth(index))
 
 
 def test_upload_real_sample(app, samples_dir: Path) -> None:
@@ -200,9 +323,11 @@ def test_upload_real_sample(app, samples_dir: Path) -> None:
     before = int(app.page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
     _upload(app, [sample])
     log = _download_grid_csv(app, 0)
-    mine = log[log["source_file"].astype(str).str.endswith("/uploads/" + SAMPLE)]
-    assert set(mine["table_name"]) >= {"posts"}, log.tail()
-    posts = mine[mine["table_name"] == "posts"].iloc[-1]
+    assert not log["source_file"].astype(str).str.contains("/", regex=False).any()  # names, not server paths
+    assert log["source_file"].iloc[0] == SAMPLE  # newest first
+    mine = log[log["source_file"] == SAMPLE]
+    assert set(mine["table_name"]) >= {"posts"}, log.head()
+    posts = mine[mine["table_name"] == "posts"].iloc[0][["rows_accepted", "rows_quarantined"]].astype(int)
     assert posts["rows_accepted"] > 0 and posts["rows_quarantined"] == 0
     app.screenshot("data-after-upload")
     app.nav("总览 Overview", "总览")
@@ -223,7 +348,7 @@ def _hostile_export(folder: Path) -> Path:
 def test_report_download_escapes_post_text(app, tmp_path: Path) -> None:
     """A post whose text is HTML: the app never runs it, the HTML report shows it escaped beside the SYNTHETIC
     banner, and the CSV export cannot start a formula."""
-    _upload(app, [_hostile_export(tmp_path)])
+    _upload(app, [_hostile_export(tmp_path)], press_while_uploading=True)
     app.nav("总览 Overview", "总览")  # the hostile post is now the top post
     assert app.page.evaluate("() => window.__brandlab_pwned") is None
     app.nav("报告 Report", "报告")
