@@ -270,8 +270,14 @@ def tag_posts(posts: pd.DataFrame, tokens: Sequence[list[str]] | pd.Series, taxo
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TAG_COLUMNS})
     keys = ["row", "facet", "label"]
     counts = m.groupby(keys, sort=True).size().rename("n_matches")
-    evidence = m.drop_duplicates(keys + ["term"]).groupby(keys, sort=True)["term"].agg(list).rename("terms")
-    out = pd.concat([counts, evidence], axis=1).reset_index()
+    # evidence: m is sorted by the keys, so each group's distinct terms are one run of the array
+    # (a Python agg(list) per group was 60 % of the text stage on 20k generated posts)
+    ev = m.drop_duplicates(keys + ["term"])
+    cols = [ev[k].to_numpy() for k in keys]
+    starts = np.flatnonzero(np.any([c[1:] != c[:-1] for c in cols], axis=0)) + 1
+    out = counts.reset_index()
+    out["terms"] = pd.Series([list(x) for x in np.split(ev["term"].to_numpy(dtype=object), starts)],
+                             dtype=object).to_numpy()
     rows = out["row"].to_numpy()
     out.insert(0, "platform", posts["platform"].to_numpy()[rows])
     out.insert(1, "post_id", posts["post_id"].to_numpy()[rows])
