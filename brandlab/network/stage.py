@@ -219,9 +219,9 @@ def plan_seeds(edges: pd.DataFrame, posts: pd.DataFrame, cascade_metrics: pd.Dat
         probs = simulate.edge_probabilities(e, per_acc)
         if not len(probs):
             continue
-        g = influence.AuthorGraph.from_edges(probs["src"], probs["dst"])
-        key = pd.Series(probs["p"].to_numpy(), index=pd.MultiIndex.from_arrays([probs["src"], probs["dst"]]))
-        p = key.reindex(pd.MultiIndex.from_arrays([g.nodes[g.src], g.nodes[g.dst]])).to_numpy()
+        # (src, dst) pairs are unique and never self-loops, so the graph's summed edge weight is p itself
+        g = influence.AuthorGraph.from_edges(probs["src"], probs["dst"], weight=probs["p"].to_numpy())
+        p = g.weight
         k = min(SEEDS_K, g.n)
         n_sim = simulations_for(g)
         chosen = simulate.celf(g, p, k, n_sim=n_sim, seed=settings.seed, max_candidates=SEED_CANDIDATES)
