@@ -210,6 +210,12 @@ def celf(g: AuthorGraph, p: np.ndarray, k: int, *, n_sim: int = 200, seed: int =
             fix="ingest reposts (with //@ chains or parent links) for the campaign"))
     cand = candidates(g, p, max_candidates)
     live = sample_live_edges(g, p, n_sim, np.random.default_rng(seed), sources=cand)
+    return celf_on(live, g, cand, k)
+
+
+def celf_on(live: LiveEdges, g: AuthorGraph, cand: np.ndarray, k: int) -> pd.DataFrame:
+    """CELF over an already drawn sample (``sources`` must include ``cand``); the rows of :func:`celf`."""
+    n_sim = live.n_sim
     visited = np.zeros(len(live.weight), dtype=bool)  # components reached by the seeds chosen so far
     per_run = np.zeros(n_sim)
     heap = [(-gain, v, 0) for gain, v in zip(_first_gains(live, cand).tolist(), cand.tolist(), strict=True)]

@@ -224,15 +224,17 @@ def plan_seeds(edges: pd.DataFrame, posts: pd.DataFrame, cascade_metrics: pd.Dat
         p = g.weight
         k = min(SEEDS_K, g.n)
         n_sim = simulations_for(g)
-        chosen = simulate.celf(g, p, k, n_sim=n_sim, seed=settings.seed, max_candidates=SEED_CANDIDATES)
-        out.append(chosen.assign(platform=plat, strategy="celf", n_simulations=n_sim))
         cm = cascade_metrics[(cascade_metrics["platform"] == plat) & (cascade_metrics["tree"] == "repost")]
         starters = cm.groupby("root_author_id")["size"].sum().sort_values(ascending=False, kind="stable")
         index = {v: i for i, v in enumerate(g.nodes.tolist())}
         seeds = [index[a] for a in starters.index if a in index][:k]
+        # one sample for both strategies: the same draws as simulate.celf's, restricted to what either reaches
+        cand = simulate.candidates(g, p, SEED_CANDIDATES)
+        live = simulate.sample_live_edges(g, p, n_sim, np.random.default_rng(settings.seed),
+                                          sources=np.union1d(cand, np.asarray(seeds, dtype=np.int64)))
+        chosen = simulate.celf_on(live, g, cand, k)
+        out.append(chosen.assign(platform=plat, strategy="celf", n_simulations=n_sim))
         if seeds:
-            live = simulate.sample_live_edges(g, p, n_sim, np.random.default_rng(settings.seed),
-                                              sources=np.asarray(seeds))
             curve = simulate.spread_curve(live, np.asarray(seeds))
             rows = [(i + 1, g.nodes[v], None, mean, sd) for i, (v, (mean, sd)) in enumerate(zip(seeds, curve, strict=True))]
             obs = pd.DataFrame(rows, columns=["k", "node_id", "marginal_gain", "expected_reach", "expected_reach_sd"])

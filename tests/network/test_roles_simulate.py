@@ -15,7 +15,9 @@ from brandlab.network.deephawkes import parse_deephawkes, read_deephawkes
 from brandlab.network.influence import AuthorGraph
 from brandlab.network.roles import TierThresholds, classify_roles, role_mix
 from brandlab.network.simulate import (
+    candidates,
     celf,
+    celf_on,
     edge_probabilities,
     expected_spread,
     sample_live_edges,
@@ -118,6 +120,16 @@ def test_condensed_spread_matches_networkx_per_run(seed: int) -> None:
         live = sample_live_edges(g, p, n_sim, np.random.default_rng(7), sources=sources)
         assert expected_spread(live, seeds) == pytest.approx((np.mean(want), np.std(want, ddof=1)))
         assert spread_curve(live, seeds)[-1] == pytest.approx(expected_spread(live, seeds))
+
+
+def test_celf_on_a_wider_sample_matches_celf() -> None:
+    # the stage draws one sample for CELF and the observed starters; extra sources change nothing
+    rng = np.random.default_rng(4)
+    g = AuthorGraph.from_edges(rng.integers(0, 60, 150).astype(str), rng.integers(0, 60, 150).astype(str))
+    p = rng.uniform(0.05, 0.6, g.m)
+    cand = candidates(g, p, 10)
+    wide = sample_live_edges(g, p, 40, np.random.default_rng(5), sources=np.arange(g.n))
+    pd.testing.assert_frame_equal(celf_on(wide, g, cand, 4), celf(g, p, 4, n_sim=40, seed=5, max_candidates=10))
 
 
 def test_celf_needs_edges() -> None:
