@@ -400,30 +400,27 @@ def merge_staged(ws: Any, ctx: ReadContext, report: IngestReport) -> None:
     con: duckdb.DuckDBPyConnection = ws.con
     posts_t, quar_t = stage_tables(ctx)
     cols = ", ".join(_q(c) for c in POST.names)
+    # ranked on the key columns and the staged rowid only; the wide rows are read once, at the end
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _mc_best AS
-        WITH w AS (SELECT * EXCLUDE (_rk) FROM (
-                SELECT *, row_number() OVER (PARTITION BY platform, post_id, _batch
-                                             ORDER BY crawled_at DESC NULLS LAST, source_row DESC) AS _rk
-                FROM {posts_t}) WHERE _rk = 1),
-             n AS (SELECT *, max(CASE WHEN crawled_at IS NULL THEN _batch END)
-                                 OVER (PARTITION BY platform, post_id) AS _last_null,
-                             max(_batch) OVER (PARTITION BY platform, post_id) AS _last
-                   FROM w)
-        SELECT * EXCLUDE (_rk, _batch, _last_null, _last), _last_null IS NOT NULL AS _reset FROM (
-            SELECT *, row_number() OVER (PARTITION BY platform, post_id
-                                         ORDER BY crawled_at DESC NULLS LAST, _batch DESC) AS _rk
-            FROM n WHERE _last_null IS NULL OR _batch > _last_null OR (_batch = _last_null AND _last = _last_null))
-        WHERE _rk = 1""")
+        WITH w AS (SELECT rowid AS rid, platform, post_id, _batch, crawled_at FROM {posts_t}
+                   QUALIFY row_number() OVER (PARTITION BY platform, post_id, _batch
+                                              ORDER BY crawled_at DESC NULLS LAST, source_row DESC) = 1),
+             n AS (SELECT *, max(CASE WHEN crawled_at IS NULL THEN _batch END) OVER k AS _last_null,
+                             max(_batch) OVER k AS _last
+                   FROM w WINDOW k AS (PARTITION BY platform, post_id))
+        SELECT rid, platform, post_id, crawled_at, _last_null IS NOT NULL AS _reset FROM n
+        WHERE _last_null IS NULL OR _batch > _last_null OR (_batch = _last_null AND _last = _last_null)
+        QUALIFY row_number() OVER (PARTITION BY platform, post_id ORDER BY crawled_at DESC NULLS LAST, _batch DESC) = 1""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _mc_hit AS
-        SELECT p.rowid AS rid, b.platform, b.post_id,
+        SELECT p.rowid AS rid, b.rid AS staged,
                (b._reset OR b.crawled_at IS NULL OR p.crawled_at IS NULL OR b.crawled_at >= p.crawled_at) AS newer
         FROM posts p JOIN _mc_best b ON p.platform = b.platform AND p.post_id = b.post_id""")
     n_hit, n_newer = con.execute("SELECT count(*), count(*) FILTER (WHERE newer) FROM _mc_hit").fetchall()[0]
     if n_newer:
         con.execute("DELETE FROM posts WHERE rowid IN (SELECT rid FROM _mc_hit WHERE newer)")
-    losers = (" b WHERE NOT EXISTS (SELECT 1 FROM _mc_hit h WHERE NOT h.newer AND h.platform = b.platform "
-              "AND h.post_id = b.post_id)") if n_hit > n_newer else ""
-    con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM _mc_best{losers}")
+    losers = " AND rid NOT IN (SELECT staged FROM _mc_hit WHERE NOT newer)" if n_hit > n_newer else ""
+    con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM {posts_t} "
+                f"WHERE rowid IN (SELECT rid FROM _mc_best WHERE TRUE{losers})")
     for t in ("_mc_hit", "_mc_best"):
         con.execute(f"DROP TABLE {t}")
     n_q = con.execute(f"SELECT count(*) FROM {quar_t}").fetchall()[0][0]
