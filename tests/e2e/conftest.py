@@ -75,6 +75,7 @@ class Expected:
     brand_profile_posts: frozenset[str]    # "platform:post_id" the Brand page's "profile" evidence expander lists
     brand_profile_rows: int                # its rows (a post can be evidence for several labels)
     compare_a: str                      # side A of the form's default (first suggested hashtag)
+    compare_b: str                      # the keyword the test types for side B
     compare: tuple[str, int]            # (comparison_id, verdict rows) the library gives for the form's run
 
 
@@ -112,7 +113,7 @@ def _read_expected(path: Path) -> Expected:
             evidence={(r.part, r.component): int(r.n_evidence) for r in ids.itertuples()},
             brand_profile_posts=frozenset(profile[["platform", "post_id"]].astype(str).agg(":".join, axis=1)),
             brand_profile_rows=len(profile),
-            compare_a=a, compare=(str(comp.comparison_id), len(comp.verdict)))
+            compare_a=a, compare_b=COMPARE_B_KEYWORD, compare=(str(comp.comparison_id), len(comp.verdict)))
 
 
 @dataclass

@@ -249,15 +249,13 @@ def test_brand_evidence_expander_lists_posts(app) -> None:
 def test_compare_form_runs_a_comparison(app) -> None:
     """Side B switched to a keyword, run: the verdict table the library computes. (Picking a platform in
     the filter dropdown timed out in the full-suite order; the filters are covered by AppTest.)"""
-    from conftest import COMPARE_B_KEYWORD
-
     exp = app.server.expected
     cid, n_rows = exp.compare
     app.open("compare", "对比")
     page = app.page
     page.locator(".st-key-cmp_b_kind label", has_text="关键词").click()
     app.wait_idle()
-    page.locator(".st-key-cmp_b_text input").fill(COMPARE_B_KEYWORD)
+    page.locator(".st-key-cmp_b_text input").fill(exp.compare_b)
     side_a = page.locator(".st-key-cmp_a_tag")
     assert exp.compare_a in side_a.inner_text() + " " + (side_a.locator("input").first.get_attribute("value") or "")
     app.server.mutated.append(page.url)
