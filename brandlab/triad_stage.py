@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
 from brandlab.config import Settings
 from brandlab.schema import TRIAD_EVIDENCE, TRIAD_SCORE
 from brandlab.triad import (
-    DEFAULT_PRIORITIES, DEFAULT_TARGET, Part, brand_parts, channel_parts, coherence_part, content_parts,
+    DEFAULT_PRIORITIES,
+    DEFAULT_TARGET,
+    ROLE_GROUPS,
+    Part,
+    brand_parts,
+    channel_parts,
+    coherence_part,
+    content_parts,
 )
 from brandlab.workspace import Workspace
 
@@ -70,8 +77,6 @@ def score_campaign(campaign: str, posts: pd.DataFrame, comments: pd.DataFrame, t
     parts += channel_parts(posts, comments, roles, n_platforms)
     everything = pd.concat([posts, comments], ignore_index=True)
     with_roles = everything.merge(roles[["platform", "author_id", "role"]], on=["platform", "author_id"], how="left")
-    from brandlab.triad import ROLE_GROUPS
-
     with_roles["group"] = with_roles["role"].map(ROLE_GROUPS).fillna("ordinary")
     all_traits = trait_tags.merge(everything[["platform", "post_id"]], on=["platform", "post_id"])
     parts.append(coherence_part(all_traits, with_roles, labels["trait"]))

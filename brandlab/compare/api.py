@@ -16,8 +16,16 @@ import pandas as pd
 from brandlab.compare.logodds import count_terms, distinctive_terms, log_odds_dirichlet
 from brandlab.compare.sides import Filters, Side, select_posts
 from brandlab.compare.stats import (
-    TestResult, adjust_pvalues, author_means, bootstrap_median_ratio, brunner_munzel, mann_whitney,
-    mix_test, nb_rate_ratio, share_difference, summarise_engagement,
+    TestResult,
+    adjust_pvalues,
+    author_means,
+    bootstrap_median_ratio,
+    brunner_munzel,
+    mann_whitney,
+    mix_test,
+    nb_rate_ratio,
+    share_difference,
+    summarise_engagement,
 )
 from brandlab.config import Settings
 from brandlab.errors import InsufficientDataError, SmallSampleWarning, format_message
@@ -53,9 +61,10 @@ def comparison_id(a: str, b: str, filters: Filters, metric: str) -> str:
 
 
 def compare_sides(ws: Workspace, a: str | Side, b: str | Side, *, settings: Settings | None = None,
-                  filters: Filters = Filters(), metric: str = "engagement") -> Comparison:
+                  filters: Filters | None = None, metric: str = "engagement") -> Comparison:
     """Compare side A with side B on engagement, sentiment, mix, keywords and diffusion."""
     settings = settings or Settings()
+    filters = filters or Filters()
     sa = a if isinstance(a, Side) else Side.parse(a)
     sb = b if isinstance(b, Side) else Side.parse(b)
     if metric not in METRICS:

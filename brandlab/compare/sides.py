@@ -11,7 +11,7 @@ Filters (platform, period, generation) restrict both sides alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -26,7 +26,7 @@ class Side:
     label: str
 
     @classmethod
-    def parse(cls, spec: str) -> "Side":
+    def parse(cls, spec: str) -> Side:
         s = spec.strip()
         if not s:
             raise ValueError("an empty side; write '#话题#', 'tag:a,b', 'kw:火锅|串串' or 'campaign:NAME'")
@@ -50,7 +50,6 @@ class Filters:
     until: str | None = None
     generations: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ("post", "repost")
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _side_condition(side: Side) -> tuple[str, list[object]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def store_comparison(ws: Workspace, comp: Comparison) -> None:
 def load_comparison(ws: Workspace, comparison_id: str) -> Comparison:
     verdict = ws.read("comparison_verdict", "comparison_id = ?", [comparison_id])
     det = ws.read("comparison_detail", "comparison_id = ?", [comparison_id])
-    details = {r.name: pd.read_json(__import__("io").StringIO(r.data), orient="records")
+    details = {r.name: pd.read_json(io.StringIO(r.data), orient="records")
                for r in det.itertuples() if r.name != "notes"}
     notes_rows = det[det["name"] == "notes"]["data"]
     notes = [n["note"] for n in json.loads(notes_rows.iloc[0])] if len(notes_rows) else []
