@@ -96,8 +96,16 @@ def _stable_argsort(x: np.ndarray) -> np.ndarray:
 def _group_order(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Indices sorted by (group, value), ties in value broken by index -- as ``np.lexsort((value, group))``.
 
-    Two stable passes: by value (NaN last), then a radix/merge pass by the integer group.
+    Fast path: a stable radix pass by the integer group (none when the groups are already in
+    order); if the values then rise within every group, that is the order, since equal values keep
+    their index order. Otherwise two stable passes: by value (NaN last), then by group.
     """
+    if len(group) > 1 and group.dtype.kind in "iu":
+        by_group = None if bool((group[1:] >= group[:-1]).all()) else _stable_argsort(group)
+        g = group if by_group is None else group[by_group]
+        v = value if by_group is None else value[by_group]
+        if bool(((v[1:] >= v[:-1]) | (g[1:] != g[:-1])).all()):
+            return np.arange(len(group), dtype=np.int64) if by_group is None else by_group.astype(np.int64)
     by_value = np.argsort(value, kind="stable")
     return np.asarray(by_value[_stable_argsort(group[by_value])], dtype=np.int64)
 

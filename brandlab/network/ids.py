@@ -48,8 +48,10 @@ def encode_ids(columns: Sequence[Any]) -> tuple[list[np.ndarray], pa.LargeString
     columns one after another.
     """
     arrs = [to_arrow_strings(c) for c in columns]
-    sizes = [len(a) for a in arrs]
-    allv = pa.concat_arrays(arrs) if arrs else pa.array([], type=pa.large_string())
+    heads = [_run_heads(a) for a in arrs]
+    short = [a if h is None else a.filter(pa.array(h)) for a, h in zip(arrs, heads, strict=True)]
+    sizes = [len(a) for a in short]
+    allv = pa.concat_arrays(short) if short else pa.array([], type=pa.large_string())
     enc = pc.dictionary_encode(allv, null_encoding="mask")
     idx = enc.indices
     codes = idx.to_numpy(zero_copy_only=False) if not idx.null_count else \
@@ -57,10 +59,35 @@ def encode_ids(columns: Sequence[Any]) -> tuple[list[np.ndarray], pa.LargeString
     codes = np.asarray(codes, dtype=np.int64)
     uniques = enc.dictionary
     out, start = [], 0
-    for size in sizes:
-        out.append(codes[start:start + size])
+    for size, h in zip(sizes, heads, strict=True):
+        part = codes[start:start + size]
+        out.append(part if h is None else part[np.cumsum(h) - 1])
         start += size
     return out, uniques
+
+
+def _run_heads(arr: pa.LargeStringArray) -> np.ndarray | None:
+    """Mask of the rows that start a run of equal ids, or None when runs would not save hashing.
+
+    Ids grouped by cascade repeat in runs (a root id on every row of its cascade); comparing
+    neighbours is a memcmp per row, far cheaper than a hash-table probe, so only the first row of
+    each run is hashed. Codes keep first-appearance order since a run's first row comes first.
+    """
+    n = len(arr)
+    if n < 1024:
+        return None
+    same = pc.fill_null(pc.equal(arr.slice(1), arr.slice(0, n - 1)), False)
+    if arr.null_count:  # a null after a null repeats it too (both code -1)
+        nulls = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        rep = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool) | (nulls[1:] & nulls[:-1])
+    else:
+        rep = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+    if rep.sum() < n // 8:
+        return None
+    head = np.empty(n, dtype=bool)
+    head[0] = True
+    np.logical_not(rep, out=head[1:])
+    return head
 
 
 def decode_ids(uniques: pa.Array, codes: np.ndarray) -> pd.Series:

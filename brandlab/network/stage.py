@@ -19,6 +19,12 @@ Choices a reader should know about:
   ones (at most :data:`SIMULATION_BUDGET` node-or-edge x run cells, never below
   :data:`MIN_SIMULATIONS`) over the :data:`SEED_CANDIDATES` accounts with the largest summed
   out-probability; the runs used are stored in ``seeding.n_simulations``.
+- Betweenness (``node_metrics.betweenness``) is sampled: ``k`` BFS sources drawn without
+  replacement by ``numpy.random.default_rng(settings.seed).choice(n, k)`` over the graph's node
+  order, the sum scaled by ``n / k`` (networkx's estimator). ``k`` is :data:`BETWEENNESS_SOURCES`
+  (256) on graphs up to ``BETWEENNESS_BUDGET / 256`` edges and shrinks to
+  ``BETWEENNESS_BUDGET // edges`` (at least :data:`MIN_BETWEENNESS_SOURCES`) on bigger ones
+  (:func:`betweenness_sources`): same seed and graph, same sources and values.
 """
 
 from __future__ import annotations
@@ -55,7 +61,11 @@ INFLUENCE_KINDS = (EdgeKind.REPOST.value, EdgeKind.REPLY.value, EdgeKind.MENTION
 TRIGGER_WINDOW = pd.Timedelta(hours=24)
 #: besides each campaign's top hashtag, hashtags with this many adopting accounts count for the trigger score
 MIN_TRIGGER_ADOPTERS = 20
+#: sampled betweenness: at most this many BFS sources, fewer on big graphs so that sources x edges
+#: stays within BETWEENNESS_BUDGET (never below MIN_BETWEENNESS_SOURCES); see :func:`betweenness_sources`
 BETWEENNESS_SOURCES = 256
+BETWEENNESS_BUDGET = 100_000_000
+MIN_BETWEENNESS_SOURCES = 32
 SEEDS_K = 10
 N_SIMULATIONS = 200
 #: what-if seeding on big graphs: at most this many (node or edge) x run cells per live-edge sample,
@@ -171,7 +181,7 @@ def measure_nodes(edges: pd.DataFrame, authors: pd.DataFrame, adoptions: pd.Data
             "platform": plat, "node_id": ids, "resolved": ~ids.str.startswith(build.NAME_PREFIX),
             "pagerank": pr, **{c: deg[c] for c in deg.columns},
             "core": influence.core_numbers(g), "component": influence.components(g),
-            "betweenness": influence.betweenness(g, k=BETWEENNESS_SOURCES, seed=settings.seed),
+            "betweenness": influence.betweenness(g, k=betweenness_sources(g), seed=settings.seed),
             "community": comm, "participation": np.clip(part, 0.0, 1.0), "is_bridge": bridge,
             "trigger_score": ids.map(trig).fillna(0).astype(np.int64)})
         if role_of is not None:
@@ -181,6 +191,18 @@ def measure_nodes(edges: pd.DataFrame, authors: pd.DataFrame, adoptions: pd.Data
         node_rows.append(df)
         comm_rows.append(communities.community_table(g, comm, bridge, pr).assign(platform=plat))
     return concat(node_rows, NODE_METRICS), concat(comm_rows, COMMUNITY)
+
+
+def betweenness_sources(g: influence.AuthorGraph) -> int:
+    """BFS sources for sampled betweenness: BETWEENNESS_SOURCES unless sources x edges would pass
+    BETWEENNESS_BUDGET, then as many as fit (at least MIN_BETWEENNESS_SOURCES).
+
+    Each source costs one breadth-first search over the whole graph (igraph: ~0.1 us per edge on
+    this machine), so on a 2.2M-edge author graph (1M posts) 256 sources took ~40 CPU-s; the budget
+    keeps that near 10 s. The estimate stays unbiased (scaled by n / k) and seeded; fewer sources
+    only widen its spread. Graphs up to 390k edges keep all 256 sources.
+    """
+    return int(np.clip(BETWEENNESS_BUDGET // max(g.m, 1), MIN_BETWEENNESS_SOURCES, BETWEENNESS_SOURCES))
 
 
 def _trigger(adoptions: pd.DataFrame) -> pd.Series:
