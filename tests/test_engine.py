@@ -120,8 +120,9 @@ def test_sentiment_session_asks_for_cuda_when_listed(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(ort, "get_available_providers", lambda: [CUDA, CPU])
     OnnxClassifier(SHIPPED_DIR / "model.int8.onnx", SHIPPED_DIR / "tokenizer.json")
     monkeypatch.setattr(ort, "get_available_providers", lambda: [CPU])
-    OnnxClassifier(SHIPPED_DIR / "model.int8.onnx", SHIPPED_DIR / "tokenizer.json")
-    assert asked == [[CUDA, CPU], [CPU]]
+    OnnxClassifier(SHIPPED_DIR / "model.int8.onnx", SHIPPED_DIR / "tokenizer.json", threads=2)
+    # one session on CUDA; on the CPU one one-thread session per thread
+    assert asked == [[CUDA, CPU], [CPU], [CPU]]
 
 
 def test_dask_workers_do_not_rerun_a_script_main(monkeypatch) -> None:

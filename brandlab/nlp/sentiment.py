@@ -92,9 +92,12 @@ def score_cleaned(cleaned: Sequence[str], backend: SentimentBackend, *, batch_si
     done = n - int(counts[live].sum()) if n else 0
     if on_progress:
         on_progress(done, n)
-    for s in range(0, len(live), batch_size):
-        rows = live[s:s + batch_size]
-        per_unique[rows] = backend.predict_proba([str(uniq[j]) for j in rows])
+    parts = [live[s:s + batch_size] for s in range(0, len(live), batch_size)]
+    chunks = ([str(uniq[j]) for j in rows] for rows in parts)
+    # a backend that pipelines chunks (the shipped model) scores the same chunks, overlapped
+    scored = backend.predict_chunks(chunks) if hasattr(backend, "predict_chunks") else map(backend.predict_proba, chunks)
+    for rows, part in zip(parts, scored, strict=True):
+        per_unique[rows] = part
         done += int(counts[rows].sum())
         if on_progress:
             on_progress(done, n)
