@@ -5,7 +5,8 @@
 :data:`FILE_ROWS` rows), then ``ingest`` → ``analyze`` (text, sentiment, network, triad) into a
 fresh workspace with default settings, on the local engine (``e2e``) or a 2-worker LocalCluster
 (``e2e-dask``). Reported: wall time, peak memory of this process *and its children* (Dask
-workers), and each stage's seconds in ``extra``. The baseline is the least any pipeline must do:
+workers), and each stage's seconds (``extra.stage_seconds``) and peak MB (``extra.stage_peak_mb``;
+forked workers' shared pages count once per process, so it errs high). The baseline is the least any pipeline must do:
 ``pandas.read_csv`` of the files + plain ``jieba.lcut`` of every text (jieba timed on at most
 :data:`JIEBA_SAMPLE` texts and scaled linearly; noted in the row).
 
@@ -41,10 +42,12 @@ CRAWL_MS = 1_762_070_400_000  # 2025-11-02
 
 
 class PeakTreeRSS(PeakRSS):
-    """Peak resident memory (MB) of this process plus its children (Dask workers), sampled every 50 ms."""
+    """Peak resident memory (MB) of this process plus its children (Dask workers), sampled every 50 ms;
+    :meth:`take_window` gives the peak of each step in turn."""
 
     def __init__(self, interval: float = 0.05) -> None:
         super().__init__(interval)
+        self.window_mb = 0.0
 
     @staticmethod
     def current_mb() -> float:
@@ -58,6 +61,20 @@ class PeakTreeRSS(PeakRSS):
             except psutil.Error:
                 continue
         return total / 2**20
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            now = self.current_mb()
+            self.peak_mb = max(self.peak_mb, now)
+            self.window_mb = max(self.window_mb, now)
+            self._stop.wait(self.interval)
+
+    def take_window(self) -> float:
+        """Peak MB since the previous call (or since the start), then start a new window."""
+        now = self.current_mb()
+        peak = max(self.window_mb, now)
+        self.window_mb = now
+        return round(peak, 1)
 
 
 def _write(path: Path, cols: dict[str, Any], order: list[str]) -> None:
@@ -144,8 +161,10 @@ def _baseline(paths: list[Path]) -> tuple[float, str]:
     return tr[0] + tj[0] * scale, note
 
 
-def run_e2e(paths: list[Path], ws_path: Path, engine_name: str, n_workers: int = 2) -> dict[str, float]:
-    """Ingest ``paths`` and analyze into a fresh workspace; seconds per step."""
+def run_e2e(paths: list[Path], ws_path: Path, engine_name: str, n_workers: int = 2,
+            rss: PeakTreeRSS | None = None) -> dict[str, float]:
+    """Ingest ``paths`` and analyze into a fresh workspace; seconds per step (and, with ``rss``
+    sampling, each step's peak MB under ``peak_mb:<step>``)."""
     from brandlab.config import Settings
     from brandlab.engine import open_engine
     from brandlab.engine.ingest import ingest_paths_on
@@ -158,14 +177,23 @@ def run_e2e(paths: list[Path], ws_path: Path, engine_name: str, n_workers: int =
     steps: dict[str, float] = {}
     marks: list[tuple[str, float]] = []
 
+    peaks: dict[str, float] = {}
+
     def on_stage(name: str) -> None:
+        if rss is not None:
+            if marks:
+                peaks[marks[-1][0]] = rss.take_window()
         marks.append((name, time.perf_counter()))
         return None
 
     with open_engine(settings, n_workers=n_workers) as engine, Workspace(ws_path) as ws:
+        if rss is not None:
+            rss.take_window()
         t = time.perf_counter()
         ingest_paths_on(engine, ws, paths)
         steps["ingest"] = time.perf_counter() - t
+        if rss is not None:
+            peaks["ingest"] = rss.take_window()
         names = [n for n, _ in available_stages()]
         if "sentiment" in names and not _sentiment_model_present():
             names.remove("sentiment")  # noted in the row: the shipped model files are absent (being retrained?)
@@ -174,8 +202,11 @@ def run_e2e(paths: list[Path], ws_path: Path, engine_name: str, n_workers: int =
             t = time.perf_counter()
             analyze(ws, settings, stages=names, on_stage=on_stage, engine=engine)
             end = time.perf_counter()
+        if rss is not None and marks:
+            peaks[marks[-1][0]] = rss.take_window()
         for (name, start), nxt in zip(marks, [m[1] for m in marks[1:]] + [end], strict=True):
             steps[name] = nxt - start
+        steps.update({f"peak_mb:{k}": v for k, v in peaks.items()})
         steps["posts"] = float(ws.count("posts"))
     return steps
 
@@ -198,9 +229,11 @@ def _e2e(n_posts: int, workdir: Path, engine_name: str) -> list[BenchResult]:
         marker.write_text(json.dumps({"n_posts": n_posts}))
     mb = sum(p.stat().st_size for p in paths) / 2**20
     base_s, note = _baseline(paths)
-    with PeakTreeRSS() as rss, timed() as t:
-        steps = run_e2e(paths, workdir / f"e2e-{engine_name}.duckdb", engine_name)
-    per_stage = {k: round(v, 2) for k, v in steps.items() if k != "posts"}
+    rss = PeakTreeRSS()
+    with rss, timed() as t:
+        steps = run_e2e(paths, workdir / f"e2e-{engine_name}.duckdb", engine_name, rss=rss)
+    per_stage = {k: round(v, 2) for k, v in steps.items() if k != "posts" and not k.startswith("peak_mb:")}
+    stage_peaks = {k.split(":", 1)[1]: v for k, v in steps.items() if k.startswith("peak_mb:")}
     slowest = max(per_stage, key=lambda k: per_stage[k])
     return [BenchResult(
         stage=f"e2e[{engine_name}{',2 workers' if engine_name == 'dask' else ''}]", n_items=n_posts, unit="posts",
@@ -208,7 +241,7 @@ def _e2e(n_posts: int, workdir: Path, engine_name: str) -> list[BenchResult]:
         target="1M posts within 15 min",
         notes=f"{len(paths)} MediaCrawler douyin CSVs, {mb:.0f} MB -> ingest -> analyze; slowest: {slowest}{note}"
               + ("" if "sentiment" in per_stage else "; sentiment SKIPPED: shipped model files absent"),
-        extra={"stage_seconds": per_stage, "stored_posts": int(steps["posts"]), "files": len(paths),
+        extra={"stage_seconds": per_stage, "stage_peak_mb": stage_peaks, "stored_posts": int(steps["posts"]), "files": len(paths),
                "file_mb": round(mb, 1), "peak_includes_children": True})]
 
 
