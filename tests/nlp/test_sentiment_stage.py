@@ -117,3 +117,27 @@ def test_cleaned_texts_reuses_stored_and_cleans_the_rest() -> None:
     with_check = sentiment_stage.cleaned_texts(posts, stored, n_check=2)
     assert with_check == ["好 EMO_face_with_tears_of_joy 成都", "EMO_赞 赞", "新的帖子 EMO_thumbs_up"]
     assert sentiment_stage.cleaned_texts(posts, None) == with_check
+
+
+@pytest.mark.parametrize("n_boot", [0, 1, 7, 300])
+def test_shares_with_intervals_equal_bootstrap_share_per_value(n_boot: int) -> None:
+    from brandlab import aggregate
+    from brandlab.aggregate import bootstrap_share
+
+    rng = np.random.default_rng(3)
+    n = 900
+    df = pd.DataFrame({"g": rng.choice(["a", "b", "c", "solo"], n, p=[0.5, 0.3, 0.199, 0.001]),
+                       "who": rng.choice([f"u{i}" for i in range(120)], n),
+                       "x": rng.integers(0, 2, n).astype(float), "y": rng.random(n)})
+    df.loc[df.index[:3], "who"] = None
+    old_block = aggregate._BLOCK
+    try:
+        aggregate._BLOCK = 500  # several blocks per group, as at scale
+        sentiment_stage._BLOCK = 500
+        got = sentiment_stage.shares_with_intervals(df, "g", ["x", "y"], n_boot=n_boot, seed=11, author="who")
+        for v in ("x", "y"):
+            expected = bootstrap_share(df, "g", v, n_boot=n_boot, seed=11, author="who", warn=False)
+            pd.testing.assert_frame_equal(got[v], expected, check_exact=True)
+    finally:
+        aggregate._BLOCK = old_block
+        sentiment_stage._BLOCK = old_block
