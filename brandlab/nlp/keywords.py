@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -71,8 +73,7 @@ def load_stopwords(extra_files: tuple[str, ...] = ()) -> frozenset[str]:
 
 
 def keep_terms(tokens: Iterable[str], stopwords: frozenset[str]) -> list[str]:
-    return [t for t in tokens if len(t) > 1 and t not in stopwords and not t.startswith(EMO_PREFIX)
-            and _WORDLIKE.search(t) is not None and (not t.isascii() or t.lower() not in stopwords)]
+    return [t for t in tokens if _is_kept(t, stopwords)]
 
 
 def tfidf_keywords(docs: Sequence[Sequence[str]], *, stopwords: frozenset[str], top_k: int = 20,
@@ -97,6 +98,70 @@ def textrank_keywords(docs: Sequence[Sequence[str]], *, stopwords: frozenset[str
         return []
     ids, vocab = pd.factorize(pd.Series(flat, dtype=object))
     doc = np.repeat(np.arange(len(kept)), [len(d) for d in kept])
+    return _pagerank_terms(ids, doc, vocab, top_k, window, damping, iterations)
+
+
+def _is_kept(t: str, stopwords: frozenset[str]) -> bool:
+    """:func:`keep_terms`' test for one token."""
+    return (len(t) > 1 and t not in stopwords and not t.startswith(EMO_PREFIX) and _WORDLIKE.search(t) is not None
+            and (not t.isascii() or t.lower() not in stopwords))
+
+
+@dataclass(frozen=True)
+class KeptTokens:
+    """The kept tokens of every document, as ids into ``vocab``: document ``d`` holds
+    ``ids[starts[d]:starts[d + 1]]`` (tokens in order, repeats kept)."""
+
+    ids: np.ndarray
+    starts: np.ndarray
+    vocab: np.ndarray
+
+    def select(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(token ids, document rank) of the kept tokens of ``docs``, documents in the given order."""
+        lens = self.starts[docs + 1] - self.starts[docs]
+        total = int(lens.sum())
+        ends = np.cumsum(lens)
+        pos = np.arange(total) + np.repeat(self.starts[docs] - (ends - lens), lens)
+        return self.ids[pos], np.repeat(np.arange(len(docs)), lens)
+
+
+def kept_tokens(docs: Sequence[Sequence[str]], stopwords: frozenset[str]) -> KeptTokens:
+    """Each distinct token is tested once (:func:`keep_terms`' rule) instead of once per occurrence."""
+    lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    ids, vocab = pd.factorize(pd.Series(list(chain.from_iterable(docs)), dtype=object))
+    keep = np.fromiter((_is_kept(t, stopwords) for t in vocab), dtype=bool, count=len(vocab))
+    kept = keep[ids]
+    per_doc = np.bincount(np.repeat(np.arange(len(lens)), lens)[kept], minlength=len(lens))
+    return KeptTokens(ids[kept], np.r_[0, np.cumsum(per_doc)].astype(np.int64), np.asarray(vocab, dtype=object))
+
+
+def _tfidf_ids(ids: np.ndarray, vocab: np.ndarray, top_k: int,
+               idf: tuple[dict[str, float], float]) -> list[tuple[str, float]]:
+    """:func:`tfidf_keywords` on kept token ids: the same counts in the same first-seen order and
+    the same stable sorts, so the same terms, scores and ties."""
+    if not len(ids):
+        return []
+    table, median = idf
+    counts = pd.Series(ids).value_counts()
+    tf = counts / counts.sum()
+    terms = vocab[tf.index.to_numpy()]
+    weights = np.array([table.get(t, median) for t in terms])
+    score = pd.Series(tf.to_numpy() * weights, index=terms).sort_values(ascending=False, kind="stable")
+    return [(str(t), float(s)) for t, s in score.iloc[:top_k].items()]
+
+
+def _textrank_ids(ids: np.ndarray, doc: np.ndarray, vocab: np.ndarray, top_k: int, window: int = 5,
+                  damping: float = 0.85, iterations: int = 30) -> list[tuple[str, float]]:
+    """:func:`textrank_keywords` on kept token ids with their document rank (same local vocabulary
+    order, same pairs, so the same matrix and ranks)."""
+    if not len(ids):
+        return []
+    local, uniq = pd.factorize(ids)
+    return _pagerank_terms(local, doc, vocab[uniq], top_k, window, damping, iterations)
+
+
+def _pagerank_terms(ids: np.ndarray, doc: np.ndarray, vocab: Sequence[str], top_k: int, window: int,
+                    damping: float, iterations: int) -> list[tuple[str, float]]:
     rows, cols = [], []
     for off in range(1, window):
         same = doc[:-off] == doc[off:]
@@ -125,21 +190,32 @@ def keywords_by_group(frame: pd.DataFrame, group_kinds: dict[str, str], *, token
                       stopwords: frozenset[str] | None = None, min_docs: int = 1) -> pd.DataFrame:
     """Keywords for every group of every kind: ``group_kinds`` maps a kind (``campaign``,
     ``platform``, ``week``, ``generation``, ``all``) to the column holding it (``None`` in that
-    column = not in any group of the kind). Returns :data:`KEYWORD_COLUMNS`."""
+    column = not in any group of the kind). Returns :data:`KEYWORD_COLUMNS`.
+
+    The same rows as :func:`tfidf_keywords` / :func:`textrank_keywords` on each group's token lists
+    (tests/nlp/test_nlp_keywords.py compares them), but the stopword test runs once per distinct
+    token and the groups are cut from one array of kept token ids."""
     stop = stopwords if stopwords is not None else load_stopwords()
     unknown = sorted(set(methods) - {"tfidf", "textrank"})
     if unknown:
         raise ValueError(format_message(f"unknown keyword method(s) {unknown}", expected="'tfidf' or 'textrank'"))
+    kinds = {kind: col for kind, col in group_kinds.items() if col in frame.columns}
+    kept = kept_tokens(frame[tokens].tolist(), stop) if kinds else None
+    idf = load_idf() if "tfidf" in methods else ({}, 0.0)
+    positions = pd.Series(np.arange(len(frame)), index=frame.index)
     rows = []
-    for kind, col in group_kinds.items():
-        if col not in frame.columns:
-            continue
-        for group, g in frame[frame[col].notna()].groupby(col, sort=True):
-            docs = g[tokens].tolist()
+    for kind, col in kinds.items():
+        assert kept is not None
+        values = frame[col]
+        present = values.notna()
+        for group, g in positions[present].groupby(values[present], sort=True):
+            docs = g.to_numpy()
             if len(docs) < min_docs:
                 continue
+            ids, doc = kept.select(docs)
             for method in methods:
-                fn = tfidf_keywords if method == "tfidf" else textrank_keywords
-                for rank, (term, score) in enumerate(fn(docs, stopwords=stop, top_k=top_k), start=1):
+                found = (_tfidf_ids(ids, kept.vocab, top_k, idf) if method == "tfidf"
+                         else _textrank_ids(ids, doc, kept.vocab, top_k))
+                for rank, (term, score) in enumerate(found, start=1):
                     rows.append((kind, str(group), method, rank, term, score, len(docs)))
     return pd.DataFrame(rows, columns=KEYWORD_COLUMNS)

@@ -3,9 +3,10 @@
 The golden file ``golden/text_stage_digests.json`` was written by the text stage *before* its
 speed work (commit 0a3f802, the per-chunk pandas path), on two workspaces built here: the demo
 campaign's exports, and generated MediaCrawler Douyin exports (the e2e bench's data). A digest
-covers every row, in stored order, of post_text, post_tags, author_generation,
-audience_generation, keywords, trait_shares and dimension_shares, so any change of a token, tag,
-keyword, score or row order fails the test. Regenerate only on purpose: ``--update-golden``.
+covers every row of post_text, post_tags, author_generation, audience_generation, keywords,
+trait_shares and dimension_shares (rows sorted: ingest stores rows in no fixed order), so any
+change of a token, tag, keyword, generation or score fails the test. Regenerate only on purpose:
+``--update-golden``.
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ def _canon(v: Any) -> Any:
 
 
 def table_digests(ws: Workspace) -> dict[str, dict[str, Any]]:
-    """{table: {rows, sha256}} over every row in stored order (floats to 12 significant digits)."""
+    """{table: {rows, sha256}} over every row, sorted (ingest stores rows in no fixed order, so the
+    order the stage meets authors in is not fixed either); floats to 12 significant digits."""
     out = {}
     for t in TABLES:
-        cur = ws.con.execute(f'SELECT * FROM "{t}" ORDER BY rowid')
+        cur = ws.con.execute(f'SELECT * FROM "{t}" ORDER BY ALL')
         cols = [d[0] for d in cur.description]
         h = hashlib.sha256(json.dumps(cols).encode())
         n = 0
