@@ -225,7 +225,9 @@ def repost_graph(posts: pd.DataFrame, authors: pd.DataFrame, ingest_edges: pd.Da
     plat_of_root = plat_of_root.drop_duplicates("root_id", keep="last")
     inf = inf.merge(plat_of_root, on="root_id", how="left", sort=False)
     inf["platform"] = inf["platform"].fillna("")
-    tree = pd.concat([tree, inf.assign(published_at=pd.NaT, inferred=True)[tree.columns]], ignore_index=True)
+    # an unknown time of the tree's own dtype: a plain NaT would turn the column into objects
+    no_time = pd.Series(pd.NaT, index=inf.index, dtype=tree["published_at"].dtype)
+    tree = pd.concat([tree, inf.assign(published_at=no_time, inferred=True)[tree.columns]], ignore_index=True)
     if ingest_edges is not None and len(ingest_edges):
         edges = pd.concat([edges, _ingest_rows(ingest_edges, EdgeKind.REPOST, edges["post_id"])],
                           ignore_index=True)

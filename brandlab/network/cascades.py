@@ -191,10 +191,10 @@ def _time_metrics(c: np.ndarray, k: int, roots: np.ndarray, t: np.ndarray
     """t50/t90/duration per cascade from node times in seconds (NaN = unknown)."""
     known = ~np.isnan(t)
     t0 = t[roots].copy()
-    # a root without a time: measure from the cascade's first known time
-    first = np.full(k, np.inf)
-    np.minimum.at(first, c[known], t[known])
-    t0 = np.where(np.isnan(t0), first, t0)
+    if np.isnan(t0).any():  # a root without a time: measure from the cascade's first known time
+        first = np.full(k, np.inf)
+        np.minimum.at(first, c[known], t[known])
+        t0 = np.where(np.isnan(t0), first, t0)
     elapsed = t - t0[c]
     e = np.where(known, np.maximum(elapsed, 0.0), np.nan)
     nk = np.bincount(c[known], minlength=k)
@@ -226,6 +226,10 @@ class CascadeResult:
 
 
 def _seconds(s: pd.Series) -> np.ndarray:
+    """Seconds since the epoch (NaN = unknown) of a datetime column, a column of Timestamp objects
+    (as a concat with a plain NaT leaves) or a number-of-seconds column."""
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("datetime", "datetime64", "date"):
+        s = pd.to_datetime(s, utc=True)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         ns = s.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64) / 1e9
         ns[s.isna().to_numpy()] = np.nan
@@ -397,7 +401,9 @@ def growth_curve(root: np.ndarray, elapsed: np.ndarray, points: int = 100, *,
     """
     if order is None:
         order = _group_order(root, np.where(np.isnan(elapsed), np.inf, elapsed))
-    order = order[~np.isnan(elapsed[order])]
+    unknown = np.isnan(elapsed)
+    if unknown.any():
+        order = order[~unknown[order]]
     r, e = root[order], elapsed[order]
     if not len(r):
         return pd.DataFrame({"root_index": np.array([], dtype=np.int64), "elapsed_s": np.array([], dtype=float),
@@ -406,8 +412,13 @@ def growth_curve(root: np.ndarray, elapsed: np.ndarray, points: int = 100, *,
     new[1:] = r[1:] != r[:-1]
     starts = np.flatnonzero(new)
     counts = np.diff(np.append(starts, len(r)))
-    cum = np.arange(len(r)) - np.repeat(starts, counts) + 1
-    total = np.repeat(counts, counts)
-    step = np.maximum(np.ceil(total / max(points, 1)), 1).astype(np.int64)
-    keep = (cum % step == 0) | (cum == total)
+    cum = np.arange(1, len(r) + 1) - np.repeat(starts, counts)
+    # every step-th node of each cascade and its last one (step computed per cascade, then spread)
+    steps = np.maximum(np.ceil(counts / max(points, 1)), 1).astype(np.int64)
+    if (steps == 1).all():
+        keep = np.ones(len(r), dtype=bool)
+    else:
+        keep = (cum % np.repeat(steps, counts) == 0) | (cum == np.repeat(counts, counts))
+    if keep.all():
+        return pd.DataFrame({"root_index": r, "elapsed_s": e, "size": cum.astype(np.int64)})
     return pd.DataFrame({"root_index": r[keep], "elapsed_s": e[keep], "size": cum[keep].astype(np.int64)})

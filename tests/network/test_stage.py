@@ -68,6 +68,12 @@ def test_stage_on_campaign(campaign_ws: Workspace) -> None:
     # repost tree: P1 <- R1 <- R2 <- R3, P1 <- P1@name:路人甲 (inferred) <- R4
     assert m.loc[("repost", "P1"), ["size", "depth", "max_breadth"]].tolist() == [6, 3, 2]
     assert m.loc[("reply", "P1"), ["size", "depth"]].tolist() == [3, 2]
+    # times: repost P1 0/10/20/30/40 min (the inferred hop has none), reply P1 0/5/6 min; the inferred
+    # hop's missing time once turned the column into objects and every time metric into NaN
+    assert m.loc[("repost", "P1"), ["t50_s", "t90_s", "duration_s"]].tolist() == [1200.0, 2400.0, 2400.0]
+    assert m.loc[("reply", "P1"), ["t50_s", "t90_s", "duration_s"]].tolist() == [300.0, 360.0, 360.0]
+    growth = campaign_ws.read("cascade_growth")
+    assert growth[growth["tree"] == "repost"]["size"].tolist() == [1, 2, 3, 4, 5]
     assert json.loads(m.loc[("repost", "P1"), "repairs"]) == {}
     nodes = campaign_ws.read("cascade_nodes")
     inf = nodes[nodes["inferred"].astype(bool)]
