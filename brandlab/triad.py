@@ -82,11 +82,14 @@ def entropy_norm(counts: pd.Series, k: int | None = None) -> float:
 
 
 def _evidence(tags: pd.DataFrame, label_col: str = "label", per_label: int = 20) -> pd.DataFrame:
+    """The ``per_label`` best-matching posts of each label. A tag frame without ``terms`` but with
+    ``_tag`` (its row in ``post_tags``, as the stage reads it) gives ``_tag``; the stage fills the terms."""
+    terms = "_tag" if "terms" not in tags.columns and "_tag" in tags.columns else "terms"
     if tags.empty:
-        return pd.DataFrame(columns=["platform", "post_id", "label", "terms"])
+        return pd.DataFrame(columns=["platform", "post_id", "label", terms])
     ev = tags.sort_values(["n_matches"] if "n_matches" in tags else [label_col], ascending=False)
     ev = ev.groupby(label_col, sort=False).head(per_label)
-    return ev.rename(columns={label_col: "label"})[["platform", "post_id", "label", "terms"]]
+    return ev.rename(columns={label_col: "label"})[["platform", "post_id", "label", terms]]
 
 
 def _profile(tags: pd.DataFrame, labels: list[str]) -> pd.Series:

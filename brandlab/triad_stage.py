@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from brandlab.config import Settings
@@ -62,25 +64,79 @@ def campaign_sets(ws: Workspace, min_posts: int) -> list[tuple[str, str, list[ob
     return out
 
 
-def score_campaign(campaign: str, posts: pd.DataFrame, comments: pd.DataFrame, tags: pd.DataFrame,
+def score_campaign(campaign: str, posts: pd.DataFrame, comments: pd.DataFrame, tables: PostTables,
                    roles: pd.DataFrame, labels: dict[str, list[str]], n_platforms: int,
                    settings: Settings, target: dict[str, float] | None = None,
                    priorities: dict[str, tuple[str, ...]] | None = None) -> list[Part]:
-    """All triad parts for one campaign's posts (and the comments under them)."""
-    trait_tags = tags[tags["facet"] == "trait"]
-    dim_tags = tags[tags["facet"] == "dimension"]
-    own = posts[["platform", "post_id"]]
-    traits_posts = trait_tags.merge(own, on=["platform", "post_id"])
-    dims_posts = dim_tags.merge(own, on=["platform", "post_id"])
+    """All triad parts for one campaign's posts (and the comments under them).
+
+    ``posts`` and ``comments`` carry the integer post key ``_pk`` by which the campaign's tags and
+    role groups are selected from ``tables`` (built once for every campaign, :func:`post_tables`):
+    the rows, in the order, that joining the whole tag table on string ids per campaign gave.
+    """
+    mine = tables.mask(posts["_pk"])
+    traits_posts = tables.rows(tables.traits, mine)
+    dims_posts = tables.rows(tables.dims, mine)
     parts = brand_parts(posts, traits_posts, labels["trait"], target=target)
     parts += content_parts(posts, dims_posts, labels["dimension"], priorities=priorities, covered_share=0.10)
     parts += channel_parts(posts, comments, roles, n_platforms)
-    everything = pd.concat([posts, comments], ignore_index=True)
-    with_roles = everything.merge(roles[["platform", "author_id", "role"]], on=["platform", "author_id"], how="left")
-    with_roles["group"] = with_roles["role"].map(ROLE_GROUPS).fillna("ordinary")
-    all_traits = trait_tags.merge(everything[["platform", "post_id"]], on=["platform", "post_id"])
-    parts.append(coherence_part(all_traits, with_roles, labels["trait"]))
+    mine[comments["_pk"].to_numpy(np.int64)] = True
+    parts.append(coherence_part(tables.rows(tables.traits, mine), tables.rows(tables.groups, mine), labels["trait"]))
     return parts
+
+
+@dataclass
+class PostTables:
+    """What every campaign of a workspace selects from, keyed by the integer post key ``_pk``.
+
+    ``traits``/``dims``: the tag table's rows of each facet in stored order (``_pk`` -1 for a tag
+    whose post is not in the posts table); ``groups``: every post's (platform, post_id, group), one
+    row per role its author holds, as the left join of the posts on the roles gives them.
+    """
+
+    traits: pd.DataFrame
+    dims: pd.DataFrame
+    groups: pd.DataFrame
+    n_keys: int
+
+    def mask(self, keys: pd.Series) -> np.ndarray:
+        """A boolean per post key (and a last, always False, slot that ``_pk`` -1 indexes)."""
+        out = np.zeros(self.n_keys + 1, dtype=bool)
+        out[keys.to_numpy(np.int64)] = True
+        out[-1] = False
+        return out
+
+    @staticmethod
+    def rows(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+        return frame[mask[frame["_pk"].to_numpy(np.int64)]].reset_index(drop=True)
+
+
+def post_tables(posts: pd.DataFrame, tags: pd.DataFrame, roles: pd.DataFrame) -> PostTables:
+    """:class:`PostTables` from every post (platform, post_id, author_id, _pk) and the tags (with _pk)."""
+    n_keys = int(posts["_pk"].max()) + 1 if len(posts) else 0
+    tags = tags.assign(_pk=tags["_pk"].to_numpy(np.int64))
+    traits = tags[tags["facet"] == "trait"].reset_index(drop=True)
+    dims = tags[tags["facet"] == "dimension"].reset_index(drop=True)
+    groups = posts[["platform", "post_id", "author_id"]].assign(_pk=posts["_pk"].to_numpy(np.int64)).merge(
+        roles[["platform", "author_id", "role"]], on=["platform", "author_id"], how="left")
+    groups["group"] = groups["role"].map(ROLE_GROUPS).fillna("ordinary")
+    return PostTables(traits, dims, groups[["platform", "post_id", "group", "_pk"]], n_keys)
+
+
+def with_terms(ws: Workspace, ev: pd.DataFrame) -> pd.DataFrame:
+    """Evidence rows with the ``terms`` of the ``post_tags`` row each names in ``_tag`` (None for rows
+    that name none: platform, role and time-slot evidence)."""
+    if "_tag" not in ev.columns:
+        return ev
+    tag = pd.to_numeric(ev["_tag"]).astype("Int64")
+    wanted = sorted(set(tag.dropna().astype(np.int64).tolist()))
+    found = ws.sql("SELECT rowid AS _tag, terms FROM post_tags WHERE rowid IN (SELECT unnest(?::BIGINT[]))",
+                   [wanted])
+    lookup = pd.Series(found["terms"].to_numpy(), index=found["_tag"].astype(np.int64).to_numpy())
+    terms = ev["terms"].astype(object) if "terms" in ev.columns else pd.Series(None, index=ev.index, dtype=object)
+    has = tag.notna().to_numpy()
+    terms[has] = lookup.reindex(tag[has].astype(np.int64).to_numpy()).to_numpy()
+    return ev.drop(columns="_tag").assign(terms=terms)
 
 
 def run(ws: Workspace, settings: Settings, *, on_progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
@@ -91,7 +147,11 @@ def run(ws: Workspace, settings: Settings, *, on_progress: Callable[[int, int], 
         ws.replace(TRIAD_SCORE.empty(), TRIAD_SCORE)
         ws.replace(TRIAD_EVIDENCE.empty(), TRIAD_EVIDENCE)
         return {"triad_scores": 0, "triad_evidence": 0}
-    tags = ws.sql("SELECT platform, post_id, facet, label, terms, n_matches FROM post_tags")
+    # the integer post key (posts' rowid) lets every campaign select its tags without string joins
+    # and the evidence's terms are read at the end for its few rows (``_tag``), not for every tag
+    tags = ws.sql("SELECT t.platform, t.post_id, t.facet, t.label, t.n_matches, t.rowid AS _tag, "
+                  "coalesce(p.rowid, -1) AS _pk FROM post_tags t "
+                  "LEFT JOIN posts p ON p.platform = t.platform AND p.post_id = t.post_id ORDER BY t.rowid")
     labels = {f: sorted(tags.loc[tags["facet"] == f, "label"].dropna().unique().tolist()) for f in ("trait", "dimension")}
     target, priorities = DEFAULT_TARGET, DEFAULT_PRIORITIES
     from brandlab.nlp.taxonomy import load_taxonomy
@@ -104,18 +164,20 @@ def run(ws: Workspace, settings: Settings, *, on_progress: Callable[[int, int], 
         priorities = {g: tuple(tax.key_of(d, "dimension") for d in ds) for g, ds in DEFAULT_PRIORITIES.items()}
     roles = load_roles(ws)
     n_platforms = int(ws.scalar("SELECT count(DISTINCT platform) FROM posts") or 0)
-    cols = "p.platform, p.post_id, p.kind, p.author_id, p.published_at, p.root_id, p.parent_id"
+    cols = "p.platform, p.post_id, p.kind, p.author_id, p.published_at, p.root_id, p.parent_id, p.rowid AS _pk"
     sets = campaign_sets(ws, settings.min_group_size)
+    tables = post_tables(ws.sql("SELECT platform, post_id, author_id, rowid AS _pk FROM posts"), tags, roles)
     scores, evidence = [], []
     for i, (name, cond, params) in enumerate(sets):
         posts = ws.sql(f"SELECT {cols} FROM posts p WHERE p.kind <> 'comment' AND {cond}", params)
         if posts.empty:
             continue
         comments = ws.sql(
-            f"SELECT c.platform, c.post_id, c.kind, c.author_id, c.published_at, c.root_id, c.parent_id "
+            f"SELECT c.platform, c.post_id, c.kind, c.author_id, c.published_at, c.root_id, c.parent_id, "
+            f"c.rowid AS _pk "
             f"FROM posts c JOIN posts p ON p.platform = c.platform AND p.post_id = c.root_id "
             f"WHERE c.kind = 'comment' AND p.kind <> 'comment' AND {cond}", params)
-        for part in score_campaign(name, posts, comments, tags, roles, labels, n_platforms, settings,
+        for part in score_campaign(name, posts, comments, tables, roles, labels, n_platforms, settings,
                                    target, priorities):
             scores.append({"campaign": name, "part": part.part, "component": part.component,
                            "score": part.score, "value": part.value, "n_posts": part.n_posts,
@@ -126,7 +188,7 @@ def run(ws: Workspace, settings: Settings, *, on_progress: Callable[[int, int], 
             on_progress(i + 1, len(sets))
     sc = pd.DataFrame(scores)
     sc["score"] = sc["score"].astype(float).clip(0, 1)
-    ev = pd.concat(evidence, ignore_index=True) if evidence else TRIAD_EVIDENCE.empty()
+    ev = with_terms(ws, pd.concat(evidence, ignore_index=True)) if evidence else TRIAD_EVIDENCE.empty()
     ev["label"] = ev["label"].astype("string").fillna("")
     ev["terms"] = ev["terms"].map(lambda t: list(t) if isinstance(t, (list, tuple)) or hasattr(t, "tolist") else [])
     ev = ev.drop_duplicates(["campaign", "part", "component", "platform", "post_id", "label"])
