@@ -84,9 +84,27 @@ def _read(ws: Workspace, table: str) -> pd.DataFrame:
 
     if not ws.has_table(table):
         return TABLES[table].empty()
-    df = ws.read(table)
+    df = _read_posts(ws) if table == "posts" else ws.read(table)
     key = [c for c in TABLES[table].key if c in df.columns]
     return df.sort_values(key, kind="stable", na_position="first", ignore_index=True) if key and len(df) else df
+
+
+#: the posts columns the stage uses (``text`` only where it may hold a ``//@`` chain, see _read_posts)
+POST_COLUMNS = ("platform", "post_id", "kind", "parent_id", "root_id", "author_id", "author_name", "published_at",
+                "hashtags", "mentions", "repost_chain", "campaign")
+
+
+def _read_posts(ws: Workspace) -> pd.DataFrame:
+    """The posts columns the stage needs, in their declared dtypes except that list cells stay arrays.
+
+    Skips what a full ``ws.read`` costs at 1M posts (~20 CPU-s, 15 of them turning each list cell
+    into a Python list): unused columns are not read, list cells stay numpy arrays (every reader
+    here explodes them), and ``text`` is kept only where :func:`build.chain_sources` would read it
+    (no repost chain and an ``@`` in the text), null elsewhere.
+    """
+    cols = ", ".join(f'"{c}"' for c in POST_COLUMNS)
+    return ws.sql(f"SELECT {cols}, CASE WHEN (repost_chain IS NULL OR repost_chain = '') "
+                  "AND contains(text, '@') THEN text END AS text FROM posts")
 
 
 def derive_edges(posts: pd.DataFrame, authors: pd.DataFrame, ingest: pd.DataFrame
