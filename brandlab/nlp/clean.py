@@ -109,8 +109,11 @@ def extract_mentions(text: str) -> tuple[str, list[str]]:
 
     text = _MENTION.sub(take, text)
     # the colon that followed ``//@name`` in a repost chain is left dangling: drop it
-    text = re.sub(r"(^|\s)[:：]\s*", r"\1", text)
+    text = _DANGLING_COLON.sub(r"\1", text)
     return text, found
+
+
+_DANGLING_COLON = re.compile(r"(^|\s)[:：]\s*")
 
 
 # ------------------------------------------------------------------------- emoticons and emoji
@@ -260,10 +263,17 @@ def clean_text(text: str | None) -> CleanText:
         return CleanText("")
     t = to_halfwidth(str(text))
     t = to_simplified(t)
-    t = strip_urls(t)
-    t, hashtags = extract_hashtags(t)
-    t, mentions = extract_mentions(t)
-    t, emoticons = replace_emoticons(t)
+    # each step below is skipped when the text lacks a character its pattern needs (same result)
+    if "://" in t or "www." in t.lower():
+        t = strip_urls(t)
+    t, hashtags = extract_hashtags(t) if "#" in t else (t, [])
+    if "@" in t:
+        t, mentions = extract_mentions(t)
+    else:
+        mentions = []
+        if ":" in t or "\uff1a" in t:
+            t = _DANGLING_COLON.sub(r"\1", t)
+    t, emoticons = replace_emoticons(t) if "[" in t else (t, [])
     t, emojis = replace_emoji(t)
     return CleanText(normalize_whitespace(t), hashtags, mentions, emoticons + emojis)
 

@@ -160,8 +160,19 @@ def find_evidence(text: str | None, ref_year: int, *, source: str) -> list[Evide
     if text is None or text is pd.NA or (isinstance(text, float) and text != text) or not str(text):
         return []
     text = str(text)
-    return (find_cohort(text, source=source) + find_birth_year(text, ref_year, source=source)
-            + find_life_stage(text, ref_year, source=source))
+    # each finder's patterns need one of its characters: a text without them is passed by a set test
+    out = find_cohort(text, source=source) if "后" in text else []
+    if "年" in text or "岁" in text:
+        out += find_birth_year(text, ref_year, source=source)
+    if not _STAGE_CHARS.isdisjoint(text):
+        out += find_life_stage(text, ref_year, source=source)
+    return out
+
+
+#: a life stage starts with one of these (高一, 大二, 研三, 博一, 读博); every mother word has 妈
+_STAGE_CHARS = frozenset("高大研博读妈")
+#: a text with none of these characters holds no evidence of any kind
+_EVIDENCE_CHARS = _STAGE_CHARS | frozenset("后年岁")
 
 
 # --------------------------------------------------------------------------- export fields
@@ -243,9 +254,11 @@ def attribute_generations(authors: pd.DataFrame, posts: pd.DataFrame, cohorts: C
         ev += find_evidence(getattr(r, "bio", None), ref, source="bio")
         ev += find_evidence(getattr(r, "nickname", None), ref, source="nickname")
     own = posts[posts["author_id"].notna()]
-    for p in own[["platform", "author_id", "text", "published_at"]].itertuples(index=False):
-        ev = found.setdefault((str(p.platform), str(p.author_id)), [])
-        ev += find_evidence(p.text, year_of(p.published_at), source="text")
+    for platform, author, text, ts in zip(*(own[c].to_numpy(dtype=object) for c in
+                                            ("platform", "author_id", "text", "published_at")), strict=True):
+        ev = found.setdefault((str(platform), str(author)), [])
+        if isinstance(text, str) and not _EVIDENCE_CHARS.isdisjoint(text):  # else find_evidence finds nothing
+            ev += find_evidence(text, year_of(ts), source="text")
     rows = [{"platform": k[0], "author_id": k[1], **decide(v, cohorts)} for k, v in found.items()]
     cols = ["platform", "author_id", "generation", "birth_year_low", "birth_year_high", "evidence", "source",
             "confidence"]
