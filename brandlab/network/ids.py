@@ -108,3 +108,15 @@ def isin_ids(values: Any, candidates: Any) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     mask = pc.is_in(v, value_set=pc.unique(c.drop_null()), skip_nulls=True)
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def index_ids(values: Any, table: Any) -> np.ndarray:
+    """Position in ``table`` of each of ``values`` (its first occurrence; -1 where absent or null).
+
+    Arrow's ``index_in`` (one hash pass): a left join on a unique key without building frames.
+    """
+    v, t = to_arrow_strings(values), to_arrow_strings(table)
+    if not len(v):
+        return np.zeros(0, dtype=np.int64)
+    pos = pc.index_in(v, value_set=t, skip_nulls=True)
+    return np.asarray(pc.fill_null(pos, -1).to_numpy(zero_copy_only=False), dtype=np.int64)

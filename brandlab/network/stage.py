@@ -37,7 +37,7 @@ import pandas as pd
 
 from brandlab.config import Settings
 from brandlab.network import build, cascades, communities, influence, roles, simulate
-from brandlab.network.ids import isin_ids
+from brandlab.network.ids import index_ids, isin_ids
 from brandlab.schema import (
     CASCADE_GROWTH,
     CASCADE_METRICS,
@@ -128,25 +128,33 @@ def measure_cascades(tree: pd.DataFrame, tree_name: str, posts: pd.DataFrame
         if not len(t):
             continue
         res = cascades.cascade_metrics(t, time="published_at")
-        p = posts[(posts["platform"] == plat).to_numpy()].drop_duplicates("post_id")
-        author = pd.DataFrame({"node": p["post_id"].astype("str"), "author": p["author_id"].astype("str")})
+        p = posts[(posts["platform"] == plat).to_numpy()]
+        owner = p["author_id"].astype("str").reset_index(drop=True)
         nd = res.nodes
-        a = nd[["node"]].merge(author, on="node", how="left", sort=False)["author"]
+        # author of each node and root (first post row with that id), as the left joins this replaces
+        a = _take(owner, index_ids(nd["node"], p["post_id"]))
         # an inferred chain hop '<root>@<account>' belongs to that account
         is_inf = pd.Series(isin_ids(nd["node"], t.loc[t["inferred"].astype(bool).to_numpy(), "post_id"]))
         if is_inf.any():
-            hop_acc = nd["node"].str.partition("@")[2]
-            a = a.where(~is_inf, hop_acc.where(is_inf))
+            hop_acc = pd.Series(pd.NA, index=nd.index, dtype="str")
+            hop_acc[is_inf.to_numpy()] = nd["node"][is_inf.to_numpy()].str.partition("@")[2]
+            a = a.where(~is_inf, hop_acc)
         nodes.append(pd.DataFrame({
             "platform": plat, "tree": tree_name, "root_id": nd["root"], "post_id": nd["node"],
             "parent_id": nd["parent"], "author_id": a, "depth": nd["depth"], "subtree_size": nd["subtree_size"],
             "elapsed_s": nd["elapsed_s"], "inferred": nd["virtual"].to_numpy() | is_inf.to_numpy()}))
         m = res.metrics.assign(platform=plat, tree=tree_name)
-        m["root_author_id"] = m[["root_id"]].astype("str").merge(author.rename(columns={"node": "root_id"}),
-                                                               on="root_id", how="left", sort=False)["author"].to_numpy()
+        m["root_author_id"] = _take(owner, index_ids(m["root_id"], p["post_id"])).to_numpy()
         metrics.append(m)
         growth.append(res.growth.rename(columns={"root": "root_id"}).assign(platform=plat, tree=tree_name))
     return concat(nodes, CASCADE_NODE), concat(metrics, CASCADE_METRICS), concat(growth, CASCADE_GROWTH)
+
+
+def _take(values: pd.Series, pos: np.ndarray) -> pd.Series:
+    """``values`` at ``pos`` (missing where pos is -1), index 0..len(pos)-1."""
+    out = values.iloc[np.maximum(pos, 0)].reset_index(drop=True) if len(values) else \
+        pd.Series(pd.NA, index=range(len(pos)), dtype="str")
+    return out.where(pd.Series(pos >= 0), None) if (pos < 0).any() else out
 
 
 def measure_deephawkes(frame: pd.DataFrame, platform: str = "weibo"
