@@ -56,7 +56,8 @@ def cleaned_texts(posts: pd.DataFrame, stored: pd.DataFrame | None, *, n_check: 
     reuse = keyed["clean_text"].astype(object).where(keyed["clean_text"].notna(), None).tolist()
     have = [i for i, t in enumerate(reuse) if t is not None]
     raw = texts.tolist()
-    sample = np.random.default_rng(0).choice(have, size=min(n_check, len(have)), replace=False) if have else []
+    sample: list[int] = np.random.default_rng(0).choice(have, size=min(n_check, len(have)), replace=False).tolist() \
+        if have else []
     if any(clean_for_model([raw[i]])[0] != reuse[i] for i in sample):
         log.warning("sentiment: post_text is older than posts (re-run the text stage); cleaning every post")
         return clean_for_model(raw)
