@@ -123,3 +123,21 @@ def test_clean_series_keeps_index_and_handles_na() -> None:
     assert list(out.index) == [10, 11, 12]
     assert out.loc[10, "clean_text"] == "EMO_赞 好" and out.loc[11, "clean_text"] == ""
     assert out.loc[12, "emoticons"] == ["EMO_赞"]
+
+
+def test_gated_steps_equal_every_step_run() -> None:
+    """clean_text skips a step when its pattern's character is absent; the result equals running
+    every step on every text (generated posts carry URLs, hashtags, mentions, colons, emoticons)."""
+    from brandlab.nlp import clean as c
+    from brandlab.nlp.synth import synth_texts
+
+    def every_step(text: str) -> c.CleanText:
+        t = c.strip_urls(c.to_simplified(c.to_halfwidth(text)))
+        t, hashtags = c.extract_hashtags(t)
+        t, mentions = c.extract_mentions(t)
+        t, emoticons = c.replace_emoticons(t)
+        t, emojis = c.replace_emoji(t)
+        return c.CleanText(c.normalize_whitespace(t), hashtags, mentions, emoticons + emojis)
+
+    texts = [*synth_texts(3000, seed=11), "WWW.Example.com/x 好", "a: b", "：开头", "x //@某人: 转发", "[哈哈]", ""]
+    assert [c.clean_text(t) for t in texts] == [every_step(t) for t in texts]

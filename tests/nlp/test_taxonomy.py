@@ -113,3 +113,33 @@ def test_bad_yaml_file(tmp_path: Path) -> None:
         read_taxonomy_file(f)
     with pytest.raises(TaxonomyError, match="does not exist"):
         read_taxonomy_file(tmp_path / "nope.yaml")
+
+
+def test_tag_posts_equals_a_per_token_reference() -> None:
+    """tag_posts' array path against a plain loop over tokens: counts with repeats, distinct terms in
+    order of first appearance, a term of several labels counted under each, rows by post/facet/label."""
+    import numpy as np
+
+    tax = load_taxonomy()
+    table = tax.term_table()
+    labels_of: dict[str, list[tuple[str, str]]] = {}
+    for t, f, lb in table.itertuples(index=False):
+        labels_of.setdefault(t, []).append((f, lb))
+    assert any(len(v) > 1 for v in labels_of.values())  # the case worth checking exists
+    rng = np.random.default_rng(3)
+    words = [*list(labels_of)[:60], "今天", "的", "下雨", "EMO_哈哈"]
+    tokens = [[words[i] for i in rng.integers(0, len(words), rng.integers(0, 15))] for _ in range(400)]
+    posts = pd.DataFrame({"platform": "weibo", "post_id": [f"p{i}" for i in range(400)]})
+    want = []
+    for i, toks in enumerate(tokens):
+        found: dict[tuple[str, str], list] = {}
+        for t in toks:
+            for key in labels_of.get(t, []):
+                n, terms = found.setdefault(key, [0, []])
+                found[key][0] = n + 1
+                if t not in terms:
+                    terms.append(t)
+        want += [("weibo", f"p{i}", f, lb, n, terms) for (f, lb), (n, terms) in sorted(found.items())]
+    got = tag_posts(posts, tokens, tax)
+    assert [tuple(r) for r in got.itertuples(index=False)] == want
+    assert len(want) > 400
