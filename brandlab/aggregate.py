@@ -117,6 +117,12 @@ def label_shares(posts: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: Se
     ``posts``: one row per post with platform, post_id, the ``by`` columns and ``author``;
     ``tags``: the tagger's long table (platform, post_id, facet, label). Every post of a group is
     in the denominator, tagged or not. Returns ``[*by, label, share, lo, hi, n, n_authors]``.
+
+    The result is :func:`bootstrap_share` of the posts stacked once per label (the label a key
+    between ``by`` and the author); without ``weight`` it is computed without building that stack
+    (len(labels) times the posts): the per-(group, author) post counts once, each label's hits by
+    ``np.bincount``, the groups and labels visited in the stack's sorted order so that the resampling
+    draws the same authors for each (group, label) and the sums (integer counts) are the same.
     """
     by = [by] if isinstance(by, str) else list(by)
     keys = ["platform", "post_id"]
@@ -125,19 +131,24 @@ def label_shares(posts: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: Se
         return pd.DataFrame(columns=[*by, "label", "share", "lo", "hi", "n", "n_authors"])
     hit = tags.loc[tags["facet"] == facet, [*keys, "label"]].drop_duplicates()
     hit = hit.merge(base[keys].assign(_row=np.arange(len(base))), on=keys, how="inner")
-    cols = [c for c in [*by, weight, author] if c and c in base.columns]
-    stacked = pd.concat([base[cols]] * len(labels), ignore_index=True)
-    stacked["label"] = np.repeat(np.asarray(labels, dtype=object), len(base))
-    indicator = np.zeros(len(stacked))
     pos = {lb: i for i, lb in enumerate(labels)}
     lab = hit["label"].map(pos)
     ok = lab.notna().to_numpy()
-    indicator[(lab[ok].to_numpy(dtype=np.int64) * len(base) + hit["_row"].to_numpy()[ok])] = 1.0
-    stacked["_hit"] = indicator
-    author = author if author in stacked.columns else None
-    # warned below once per group, not once per (group, label)
-    out = bootstrap_share(stacked, [*by, "label"], "_hit", weight, n_boot=n_boot, seed=seed, min_size=min_size,
-                          author=author, warn=False)
+    hit_label, hit_row = lab[ok].to_numpy(dtype=np.int64), hit["_row"].to_numpy()[ok]
+    cols = [c for c in [*by, weight, author] if c and c in base.columns]
+    author = author if author in base.columns else None
+    if weight is None and len(pos) == len(labels):
+        out = _label_shares_unstacked(base[cols], by, labels, hit_label, hit_row, n_boot=n_boot, seed=seed,
+                                      author=author)
+    else:
+        stacked = pd.concat([base[cols]] * len(labels), ignore_index=True)
+        stacked["label"] = np.repeat(np.asarray(labels, dtype=object), len(base))
+        indicator = np.zeros(len(stacked))
+        indicator[hit_label * len(base) + hit_row] = 1.0
+        stacked["_hit"] = indicator
+        # warned below once per group, not once per (group, label)
+        out = bootstrap_share(stacked, [*by, "label"], "_hit", weight, n_boot=n_boot, seed=seed, min_size=min_size,
+                              author=author, warn=False)
     small = out.loc[out["n_authors"] < min_size, [*by, "n_authors"]].drop_duplicates(by)
     if len(small):
         shown = ", ".join(f"{'/'.join(map(str, r[:-1]))} ({r[-1]})" for r in small.itertuples(index=False))[:600]
@@ -146,3 +157,42 @@ def label_shares(posts: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: Se
             fix="read their shares as indicative only, merge groups, or lower Settings.min_group_size knowingly"),
             SmallSampleWarning, stacklevel=2)
     return out
+
+
+def _label_shares_unstacked(base: pd.DataFrame, by: list[str], labels: Sequence[str], hit_label: np.ndarray,
+                            hit_row: np.ndarray, *, n_boot: int, seed: int, author: str | None) -> pd.DataFrame:
+    """:func:`bootstrap_share` of the unweighted label stack, from ``base`` (one row per post) and the
+    (label index, row) pairs of its hits; same rows, same random draws, same sums."""
+    work = pd.DataFrame({c: base[c] for c in by})
+    work["_c"] = (base[author].astype("string").fillna("<unknown author>").to_numpy() if author
+                  else np.arange(len(base)))
+    keys = by or ["_all"]
+    if not by:
+        work["_all"] = 0
+    # (group, author) pairs in the order the stack's groupby sorts them within each label
+    pair = work.groupby([*keys, "_c"], sort=True, dropna=False).ngroup().to_numpy()
+    groups = work.groupby(keys, sort=True, dropna=False)
+    group_of_row = groups.ngroup().to_numpy()
+    group_rows = groups.size()
+    n_pairs = int(pair.max()) + 1
+    den = np.bincount(pair, minlength=n_pairs).astype(float)
+    group_of_pair = np.zeros(n_pairs, dtype=np.int64)
+    group_of_pair[pair] = group_of_row  # pairs are numbered in (group, author) order: each group a run
+    starts = np.r_[0, np.cumsum(np.bincount(group_of_pair, minlength=len(group_rows)))]
+    by_label = [np.bincount(pair[hit_row[hit_label == j]], minlength=n_pairs).astype(float)
+                for j in range(len(labels))]
+    rng = np.random.default_rng(seed)
+    alpha = 1 - 0.95  # bootstrap_share's default level, computed as it computes it
+    rows = []
+    order = sorted(range(len(labels)), key=lambda j: labels[j])
+    for gi, key in enumerate(group_rows.index):
+        key = key if isinstance(key, tuple) else (key,)
+        sl = slice(starts[gi], starts[gi + 1])
+        d = den[sl]
+        for j in order:
+            num = by_label[j][sl]
+            total = d.sum()
+            share = float(num.sum() / total) if total > 0 else float("nan")
+            lo, hi = _cluster_bootstrap(num, d, n_boot, rng, alpha)
+            rows.append((*(key if by else ()), labels[j], share, lo, hi, int(group_rows.iloc[gi]), sl.stop - sl.start))
+    return pd.DataFrame(rows, columns=[*by, "label", "share", "lo", "hi", "n", "n_authors"])
