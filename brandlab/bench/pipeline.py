@@ -4,9 +4,9 @@
 (contents = a quarter of N, the rest comments in reply threads, files of at most
 :data:`FILE_ROWS` rows), then ``ingest`` → ``analyze`` (text, sentiment, network, triad) into a
 fresh workspace with default settings, on the local engine (``e2e``) or a 2-worker LocalCluster
-(``e2e-dask``). Reported: wall time, peak memory of this process *and its children* (Dask
-workers), and each stage's seconds (``extra.stage_seconds``) and peak MB (``extra.stage_peak_mb``;
-forked workers' shared pages count once per process, so it errs high). The baseline is the least any pipeline must do:
+(``e2e-dask``). Reported: wall time, peak memory (PSS: shared pages counted once) of this process
+*and its children* (Dask or local-pool workers), and each stage's seconds (``extra.stage_seconds``)
+and peak MB (``extra.stage_peak_mb``). The baseline is the least any pipeline must do:
 ``pandas.read_csv`` of the files + plain ``jieba.lcut`` of every text (jieba timed on at most
 :data:`JIEBA_SAMPLE` texts and scaled linearly; noted in the row).
 
@@ -42,8 +42,8 @@ CRAWL_MS = 1_762_070_400_000  # 2025-11-02
 
 
 class PeakTreeRSS(PeakRSS):
-    """Peak resident memory (MB) of this process plus its children (Dask workers), sampled every 50 ms;
-    :meth:`take_window` gives the peak of each step in turn."""
+    """Peak memory (MB, proportional set size) of this process plus its children (Dask or local-pool
+    workers), sampled every 50 ms; :meth:`take_window` gives the peak of each step in turn."""
 
     def __init__(self, interval: float = 0.05) -> None:
         super().__init__(interval)
@@ -51,15 +51,20 @@ class PeakTreeRSS(PeakRSS):
 
     @staticmethod
     def current_mb() -> float:
+        """Proportional set size summed over the tree (pages shared by forked workers count once;
+        RSS where /proc/PID/smaps_rollup is unreadable)."""
         import psutil
 
         me = psutil.Process()
         total = 0
         for p in [me, *me.children(recursive=True)]:
             try:
-                total += p.memory_info().rss
-            except psutil.Error:
-                continue
+                total += _pss_bytes(p.pid)
+            except OSError:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    continue
         return total / 2**20
 
     def _run(self) -> None:
@@ -75,6 +80,14 @@ class PeakTreeRSS(PeakRSS):
         peak = max(self.window_mb, now)
         self.window_mb = now
         return round(peak, 1)
+
+
+def _pss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+        for line in f:
+            if line.startswith(b"Pss:"):
+                return int(line.split()[1]) * 1024
+    raise OSError(f"no Pss line for process {pid}")
 
 
 def _write(path: Path, cols: dict[str, Any], order: list[str]) -> None:
