@@ -424,6 +424,12 @@ class IngestReport:
 Progress = Callable[[int, int], None]
 
 
+class FallBack(Exception):  # noqa: N818 - a signal to the driver, never shown to a user
+    """Raised by an adapter's SQL loader inside the file's transaction when the file needs its
+    other path: the transaction rolls back and :func:`ingest_file` retries the file with
+    ``staged.fallback()``."""
+
+
 def _as_of(v: Any) -> pd.Timestamp | None:
     if v is None:
         return None
@@ -466,7 +472,14 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
     stage_sql = getattr(adapter, "stage_sql", None) if fast and not getattr(ws, "_in_tx", False) else None
     staged = stage_sql(ws, p, ctx) if stage_sql is not None else None
     try:
-        _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress)
+        try:
+            _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress)
+        except FallBack as why:   # rolled back: the loader's other path takes the file
+            log.info("%s: %s; reading it in batches", p.name, why)
+            staged.close()
+            staged = staged.fallback()
+            report = IngestReport(str(p), adapter.name, digest)
+            _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress)
     finally:
         if staged is not None:
             staged.close()
@@ -544,8 +557,8 @@ def derive_from_posts(ws: Any, source_file: str) -> dict[str, int]:
                           AND e.dst_author_id = c.author_id)""", {"f": source_file}).fetchone()
     n_authors = con.execute(
         """INSERT INTO authors (platform, author_id, nickname, source_file, source_format)
-        SELECT platform, author_id, arg_max(author_name, coalesce(crawled_at, published_at)),
-               any_value(source_file), any_value(source_format)
+        SELECT platform, author_id, arg_max(author_name, coalesce(crawled_at, published_at)), $f,
+               any_value(source_format)
         FROM posts WHERE source_file = $f AND author_id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM authors a WHERE a.platform = posts.platform
                           AND a.author_id = posts.author_id)
@@ -675,7 +688,7 @@ def read_json_records(path: Path, encoding: str = "utf-8-sig") -> list[Any]:
 
 
 __all__ = [
-    "ADAPTERS", "ROW_LEVEL", "Adapter", "Head", "IngestReport", "Parsed", "ReadContext", "TableCounts", "concat_quarantine",
+    "ADAPTERS", "ROW_LEVEL", "Adapter", "FallBack", "Head", "IngestReport", "Parsed", "ReadContext", "TableCounts", "concat_quarantine",
     "date_from_filename", "detect", "empty_quarantine", "file_hash", "write_quarantine", "ingest_file", "ingest_paths", "iter_files",
     "load_adapters", "quarantine_rows", "read_head", "read_json_records", "records_frame", "register_adapter",
 ]

@@ -70,6 +70,27 @@ def _quarantine_line(row: int, reason: str, text: str) -> pd.DataFrame:
                          "reason": [reason], "raw": [json.dumps({"line": text[:2000]}, ensure_ascii=False)]})
 
 
+def _read_options(path: Path, columns: list[str], ctx: ReadContext, head: Head | None,
+                  encoding: str) -> pacsv.ReadOptions:
+    """The ``pyarrow.csv`` read options of a file's batches: blocks of about ``ctx.chunk_size`` rows
+    (by the average line length of its head), so the batches are the same on every reader."""
+    head = head or read_head(path)
+    avg = max(64, len("\n".join(head.lines).encode()) // max(1, len(head.lines)))
+    return pacsv.ReadOptions(block_size=int(min(max(avg * ctx.chunk_size, 1 << 20), 1 << 28)),
+                             encoding="utf8" if encoding == "utf-8-sig" else "gb18030",
+                             column_names=columns, skip_rows=1, use_threads=False)
+
+
+def batch_sizes(path: Path, columns: list[str], ctx: ReadContext) -> list[int]:
+    """The number of rows in each batch :func:`csv_batches` gives for a UTF-8 file without ragged
+    lines (only the first column is converted; the batches are cut by the same blocks)."""
+    ropts = _read_options(path, columns, ctx, None, "utf-8-sig")
+    copts = pacsv.ConvertOptions(column_types={columns[0]: pa.string()}, include_columns=[columns[0]])
+    reader = pacsv.open_csv(path, read_options=ropts, convert_options=copts,
+                            parse_options=pacsv.ParseOptions(newlines_in_values=True))
+    return [b.num_rows for b in reader]
+
+
 def csv_batches(path: Path, columns: list[str], ctx: ReadContext, *,
                 head: Head | None = None) -> Iterator[tuple[pa.Table | None, pd.DataFrame]]:
     """The rows of a MediaCrawler CSV as they stream from ``pyarrow.csv``, about ``ctx.chunk_size``
@@ -78,9 +99,6 @@ def csv_batches(path: Path, columns: list[str], ctx: ReadContext, *,
     quarantine rows of the ragged lines skipped while reading it. A last ``(None, quarantine)``
     carries ragged lines found after the last batch. Both CSV readers (the chunked pandas one
     and the DuckDB one) read through here, so they see the same rows in the same batches."""
-    encoding = detect_encoding(path)
-    head = head or read_head(path)
-    avg = max(64, len("\n".join(head.lines).encode()) // max(1, len(head.lines)))
     skipped: list[tuple[int, str, str]] = []
 
     def on_invalid(row: Any) -> str:
@@ -89,9 +107,7 @@ def csv_batches(path: Path, columns: list[str], ctx: ReadContext, *,
                                 f"{row.expected_columns}", row.text))
         return "skip"
 
-    ropts = pacsv.ReadOptions(block_size=int(min(max(avg * ctx.chunk_size, 1 << 20), 1 << 28)),
-                              encoding="utf8" if encoding == "utf-8-sig" else "gb18030",
-                              column_names=columns, skip_rows=1, use_threads=False)
+    ropts = _read_options(path, columns, ctx, head, detect_encoding(path))
     copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in columns}, strings_can_be_null=True)
     try:
         reader = pacsv.open_csv(path, read_options=ropts, convert_options=copts,
@@ -165,6 +181,10 @@ class MediaCrawlerText:
         spec = _spec_or_fail(set(columns), self.platform, ctx) if columns and any(columns) else None
         if spec is None or spec.item == "creators" or not sql.stage_posts_csv(ws, path, spec, columns, ctx):
             return None
+        from brandlab.ingest import mediacrawler_direct as direct
+
+        if direct.platform_is_empty(ws, spec.platform):   # nothing to merge with: straight into posts
+            return direct.DirectPosts(ws, spec, columns, ctx, path)
         return sql.StagedPosts(ws, spec, columns, ctx, path)
 
     def _read_csv(self, path: Path, ctx: ReadContext) -> Iterator[Parsed]:

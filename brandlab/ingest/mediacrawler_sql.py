@@ -386,6 +386,23 @@ def _append_batch(con: duckdb.DuckDBPyConnection, posts_t: str, batch: int) -> N
     con.execute("DROP TABLE _mc_batch")
 
 
+def best_rows_sql(source: str) -> str:
+    """Per key, the row that merging batch after batch by ``Workspace.upsert``'s rule keeps, from
+    ``source`` (columns rid, platform, post_id, _batch, crawled_at, source_row): per key and batch the
+    batch's winner (newest crawl, then the later row); then, after the last batch whose winner has no
+    crawl time, the newest crawl, then the later batch. Gives rid, platform, post_id, crawled_at and
+    ``_reset`` (a winner without a crawl time replaced what was stored before)."""
+    return f"""WITH w AS (SELECT rid, platform, post_id, _batch, crawled_at FROM {source}
+                   QUALIFY row_number() OVER (PARTITION BY platform, post_id, _batch
+                                              ORDER BY crawled_at DESC NULLS LAST, source_row DESC) = 1),
+             n AS (SELECT *, max(CASE WHEN crawled_at IS NULL THEN _batch END) OVER k AS _last_null,
+                             max(_batch) OVER k AS _last
+                   FROM w WINDOW k AS (PARTITION BY platform, post_id))
+        SELECT rid, platform, post_id, crawled_at, _last_null IS NOT NULL AS _reset FROM n
+        WHERE _last_null IS NULL OR _batch > _last_null OR (_batch = _last_null AND _last = _last_null)
+        QUALIFY row_number() OVER (PARTITION BY platform, post_id ORDER BY crawled_at DESC NULLS LAST, _batch DESC) = 1"""
+
+
 def merge_staged(ws: Any, ctx: ReadContext, report: IngestReport) -> None:
     """The staging tables into ``posts`` and ``quarantine``, inside the caller's transaction.
 
@@ -401,16 +418,8 @@ def merge_staged(ws: Any, ctx: ReadContext, report: IngestReport) -> None:
     posts_t, quar_t = stage_tables(ctx)
     cols = ", ".join(_q(c) for c in POST.names)
     # ranked on the key columns and the staged rowid only; the wide rows are read once, at the end
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _mc_best AS
-        WITH w AS (SELECT rowid AS rid, platform, post_id, _batch, crawled_at FROM {posts_t}
-                   QUALIFY row_number() OVER (PARTITION BY platform, post_id, _batch
-                                              ORDER BY crawled_at DESC NULLS LAST, source_row DESC) = 1),
-             n AS (SELECT *, max(CASE WHEN crawled_at IS NULL THEN _batch END) OVER k AS _last_null,
-                             max(_batch) OVER k AS _last
-                   FROM w WINDOW k AS (PARTITION BY platform, post_id))
-        SELECT rid, platform, post_id, crawled_at, _last_null IS NOT NULL AS _reset FROM n
-        WHERE _last_null IS NULL OR _batch > _last_null OR (_batch = _last_null AND _last = _last_null)
-        QUALIFY row_number() OVER (PARTITION BY platform, post_id ORDER BY crawled_at DESC NULLS LAST, _batch DESC) = 1""")
+    staged = f"(SELECT rowid AS rid, platform, post_id, _batch, crawled_at, source_row FROM {posts_t})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_best AS {best_rows_sql(staged)}")
     con.execute("""CREATE OR REPLACE TEMP TABLE _mc_hit AS
         SELECT p.rowid AS rid, b.rid AS staged,
                (b._reset OR b.crawled_at IS NULL OR p.crawled_at IS NULL OR b.crawled_at >= p.crawled_at) AS newer
@@ -466,5 +475,5 @@ def _slow_rows(con: duckdb.DuckDBPyConnection, columns: list[str]) -> pd.DataFra
     return df
 
 
-__all__ = ["MEMORY_LIMIT", "NULL_VALUES", "STAGE_SCHEMA", "WHITESPACE", "StagedPosts", "drop_staged", "merge_staged",
+__all__ = ["MEMORY_LIMIT", "NULL_VALUES", "STAGE_SCHEMA", "WHITESPACE", "StagedPosts", "best_rows_sql", "drop_staged", "merge_staged",
            "re2", "stage_csv", "stage_posts_csv", "stage_tables"]

@@ -284,3 +284,75 @@ def test_staging_tables_a_crash_left_are_replaced_and_never_listed(tmp_path: Pat
         ingest_file(ref, src, fast=False)
         _assert_same(_state(ws), _state(ref))
 
+
+
+def test_fresh_platform_goes_straight_into_posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first file of a platform is read by DuckDB straight into posts (nothing staged, no
+    fallback); a second one of that platform takes the staged batches. Both equal the reference."""
+    import brandlab.ingest.mediacrawler_sql as sql
+
+    a = _generated(tmp_path / "a" / "douyin_search_contents_2025-11-02.csv", 2_000, seed=5)
+    b = _generated(tmp_path / "b" / "douyin_search_contents_2025-11-02.csv", 2_000, seed=6)
+    staged: list[str] = []
+    stage = sql.stage_csv
+
+    def counting_stage(ws: object, path: Path, *args: object) -> None:
+        staged.append(path.parent.name)
+        stage(ws, path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sql, "stage_csv", counting_stage)
+    fast, ref, _ = _both([a, b], chunk_size=500)
+    _assert_same(fast, ref)
+    assert staged == ["b"]      # once per workspace in _both: only the fast one stages, and only b
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_quoted_newlines_and_blank_lines_number_rows_as_reference(tmp_path: Path, newline: str) -> None:
+    """Rows numbered as the chunked reader numbers them: a quoted line break is inside one row,
+    blank lines are no rows; duplicates and quoted null strings as well."""
+    rows = [DOUYIN]
+    for i in range(40):
+        desc = f"第{i}行\n第二行 #淄博烧烤" if i % 3 == 0 else ("NA" if i % 5 == 0 else f"#话题{i % 4}")
+        rows.append([f"74310000000000{i % 30:05d}", "0", "t", desc, "1730000000", str(i % 7), "MS4w", "n",
+                     str(i), "1", "2", "3", "", str(1762070400000 + (i * 7919) % 13), ""])
+    p = tmp_path / "douyin_search_contents_2025-11-02.csv"
+    with p.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator=newline, quoting=csv.QUOTE_ALL)
+        for k, row in enumerate(rows):
+            w.writerow(row)
+            if k % 9 == 4:
+                f.write(newline)
+    fast, ref, reports = _both([p], chunk_size=7)
+    _assert_same(fast, ref)
+    assert sorted(fast["posts"]["source_row"].tolist())[-1] >= 39 and len(fast["posts"]) == 30
+
+
+def test_batch_sizes_are_the_chunked_readers(tmp_path: Path) -> None:
+    from brandlab.ingest.base import ReadContext
+    from brandlab.ingest.mediacrawler_io import batch_sizes, csv_batches
+
+    p = _generated(tmp_path / "douyin_search_contents_2025-11-02.csv", 9_000, seed=7)   # ~3 MB: 1 MB blocks
+    columns = p.read_text().splitlines()[0].split(",")
+    ctx = ReadContext(str(p), chunk_size=400)
+    sizes = [t.num_rows for t, _ in csv_batches(p, columns, ctx) if t is not None]
+    assert len(sizes) >= 3 and batch_sizes(p, columns, ctx) == sizes
+
+
+def test_failure_on_the_direct_path_leaves_a_fresh_workspace_empty(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows went into posts inside the transaction; a later failure rolls them back."""
+    import brandlab.ingest.base as base
+
+    big = _generated(tmp_path / "douyin_search_contents_2025-11-03.csv", 1_000, seed=8)
+
+    def failing_derive(ws: object, source_file: str) -> dict[str, int]:
+        raise OSError(28, "No space left on device")
+
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        monkeypatch.setattr(base, "derive_from_posts", failing_derive)
+        with pytest.raises(OSError, match="No space left"):
+            ingest_file(ws, big)
+        assert ws.count("posts") == 0 and ws.count("quarantine") == 0 and _staging_tables(ws) == []
+        monkeypatch.undo()
+        ingest_file(ws, big)
+        assert ws.count("posts") > 900

@@ -1,0 +1,215 @@
+"""MediaCrawler contents/comments CSV read by DuckDB straight into ``posts``: the path of a file whose
+platform ``posts`` holds no rows of yet (a fresh workspace, the first export of a platform).
+
+Inside the file's transaction one ``INSERT ... SELECT`` reads the file with DuckDB's own parallel
+``read_csv`` (every column text, the header names given, ``pyarrow.csv``'s null strings) and
+converts it with the SQL of :mod:`brandlab.ingest.mediacrawler_sql`, numbering the rows as the
+reference reader does (``row_number() OVER ()`` over the order-preserving scan). A row in another
+form (``1.2万``, ``5分钟前``, a bad id, ...) is inserted as a placeholder: no ``post_id`` and its raw
+values in ``hashtags``; the placeholders are then read back, deleted and parsed by
+:func:`~brandlab.ingest.mediacrawler.parse_records`, batch by batch (the ``pyarrow.csv`` batches of
+the chunked reader, :func:`~brandlab.ingest.mediacrawler_io.batch_sizes`, counted only when slow rows
+or duplicates without a crawl time need them), with the batch's crawl time as anchor. The file's
+duplicate keys are resolved afterwards on their narrow columns, by exactly the rule of merging batch
+after batch (:func:`~brandlab.ingest.mediacrawler_sql.best_rows_sql`), and the losers deleted. So the
+rows are written once, with no staging table, and the result is the chunked reader's.
+
+DuckDB reads with ``strict_mode``: a file it cannot read the way ``pyarrow.csv`` does (a ragged line,
+mixed line endings, bytes that are not UTF-8, a line over 2 MB) fails the INSERT, the transaction rolls
+back and the driver retries the file on the batched path (:class:`~brandlab.ingest.base.FallBack`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from brandlab.config import TIMEZONE
+from brandlab.ingest.base import FallBack, IngestReport, ReadContext, TableCounts, write_quarantine
+from brandlab.ingest.mediacrawler import ItemSpec, parse_records
+from brandlab.ingest.mediacrawler_sql import (
+    NULL_VALUES,
+    StagedPosts,
+    _limit_memory,
+    _lit,
+    _q,
+    _query,
+    best_rows_sql,
+    drop_staged,
+)
+from brandlab.ingest.values import parse_times_checked
+from brandlab.schema import POST, validate
+
+#: the column of a placeholder row that carries its raw values (a VARCHAR[] in file column order)
+RAW_LIST = "hashtags"
+
+
+def platform_is_empty(ws: Any, platform: str) -> bool:
+    """Whether ``posts`` holds no row of ``platform`` (then this path may take the file)."""
+    rows = ws.con.execute("SELECT count(*) FROM posts WHERE platform = ?", [platform]).fetchall()
+    return int(rows[0][0]) == 0
+
+
+def read_csv_sql(path: Path, columns: list[str]) -> str:
+    """DuckDB's ``read_csv`` of a MediaCrawler CSV as ``pyarrow.csv`` reads it in the chunked reader:
+    every column text, the header line skipped, the same null strings, quoted newlines kept, and
+    every row numbered from 1 in file order (``source_row``)."""
+    types = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
+    nulls = "[" + ", ".join(_lit(v) for v in NULL_VALUES) + "]"
+    csv = (f"read_csv({_lit(str(path))}, header = true, auto_detect = false, columns = {types}, delim = ',', "
+           f"quote = '\"', escape = '\"', nullstr = {nulls}, strict_mode = true)")
+    return f"(SELECT *, row_number() OVER () AS source_row FROM {csv})"
+
+
+def insert_sql(spec: ItemSpec, columns: list[str], ctx: ReadContext, path: Path) -> str:
+    """INSERT the converted rows into ``posts``; slow rows as placeholders (post_id NULL, raw values
+    in :data:`RAW_LIST`)."""
+    query = _query(spec, columns, ctx, read_csv_sql(path, columns))
+    raw = "[" + ", ".join(_q("raw:" + c) for c in columns) + "]"
+    exprs = []
+    for n in POST.names:
+        if n == "post_id":
+            exprs.append(f"CASE WHEN _ok THEN {_q(n)} END")
+        elif n == RAW_LIST:
+            exprs.append(f"CASE WHEN _ok THEN {_q(n)} ELSE {raw} END")
+        else:
+            exprs.append(_q(n))
+    cols = ", ".join(_q(n) for n in POST.names)
+    return f"INSERT INTO posts ({cols}) SELECT {', '.join(exprs)} FROM ({query})"
+
+
+@dataclasses.dataclass
+class DirectPosts:
+    """A file for this path: ``stage`` does nothing (nothing is staged), ``load`` reads it into
+    ``posts`` inside the transaction, ``fallback`` gives the batched path for a retry."""
+
+    ws: Any
+    spec: ItemSpec
+    columns: list[str]
+    ctx: ReadContext
+    path: Path
+
+    def stage(self, report: IngestReport) -> None:
+        """Nothing to stage: the rows go straight into ``posts`` in :meth:`load`."""
+
+    def load(self, report: IngestReport) -> None:
+        load_direct(self.ws, self.path, self.spec, self.columns, self.ctx, report)
+
+    def close(self) -> None:
+        drop_staged(self.ws, self.ctx)   # with the staging tables a killed batched run left
+
+    def fallback(self) -> StagedPosts:
+        return StagedPosts(self.ws, self.spec, self.columns, self.ctx, self.path)
+
+
+def load_direct(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext,
+                report: IngestReport) -> None:
+    """Read the file into ``posts`` (inside the caller's transaction); see the module docstring."""
+    con: duckdb.DuckDBPyConnection = ws.con
+    _limit_memory(ws)
+    if not platform_is_empty(ws, spec.platform):   # asked before the transaction; still so?
+        raise FallBack(f"posts already holds {spec.platform} rows")
+    try:
+        con.execute(insert_sql(spec, columns, ctx, path))
+    except duckdb.InvalidInputException as err:   # a line pyarrow.csv reads otherwise (or quarantines)
+        raise FallBack(f"DuckDB cannot read {path.name!r} as pyarrow.csv does: {err}") from err
+    plat = _lit(spec.platform)
+    n_rows, n_fast = con.execute(f"SELECT count(*), count(post_id) FROM posts WHERE platform = {plat}").fetchall()[0]
+    counts = report.tables.setdefault("posts", TableCounts())
+    counts.read += int(n_rows)
+    counts.accepted += int(n_fast)
+    sizes: list[int] | None = None
+    if n_fast < n_rows:
+        sizes = _batch_sizes(path, columns, ctx, int(n_rows))
+        _load_slow(ws, spec, columns, ctx, report, np.cumsum(sizes))
+    _drop_duplicates(ws, spec, path, columns, ctx, int(n_rows), sizes)
+
+
+def _batch_sizes(path: Path, columns: list[str], ctx: ReadContext, n_rows: int) -> list[int]:
+    from brandlab.ingest.mediacrawler_io import batch_sizes
+
+    sizes = batch_sizes(path, columns, ctx)
+    if sum(sizes) != n_rows:   # the two readers disagree on the rows: leave the file to the batched path
+        raise FallBack(f"pyarrow.csv reads {sum(sizes)} rows of {path.name!r}, DuckDB {n_rows}")
+    return sizes
+
+
+def _load_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, report: IngestReport,
+               ends: np.ndarray) -> None:
+    """The placeholder rows out of ``posts``, parsed batch by batch as the chunked reader parses them."""
+    from brandlab.workspace import to_arrow
+
+    con: duckdb.DuckDBPyConnection = ws.con
+    plat = _lit(spec.platform)
+    where = f"platform = {plat} AND post_id IS NULL"
+    sel = ", ".join(f"{RAW_LIST}[{i + 1}] AS {_q(c)}" for i, c in enumerate(columns))
+    slow = con.sql(f"SELECT {sel}, source_row FROM posts WHERE {where} ORDER BY source_row").to_arrow_table().to_pandas()
+    con.execute(f"DELETE FROM posts WHERE {where}")
+    counts = report.tables.setdefault("posts", TableCounts())
+    batch = np.searchsorted(ends, slow["source_row"].to_numpy(), side="left")
+    cols = ", ".join(_q(c) for c in POST.names)
+    for b in np.unique(batch):
+        rows = slow[batch == b].reset_index(drop=True)
+        lo, hi = (int(ends[b - 1]) if b else 0) + 1, int(ends[b])
+        fast_crawl = con.execute(f"SELECT epoch_us(max(crawled_at)) FROM posts WHERE platform = {plat} "
+                                 f"AND source_row BETWEEN {lo} AND {hi}").fetchall()[0][0]
+        crawl = parse_times_checked(rows["last_modify_ts"])[0] if "last_modify_ts" in rows \
+            else pd.Series([], dtype=object)
+        first = pd.Timestamp(fast_crawl, unit="us", tz="UTC").tz_convert(TIMEZONE) if fast_crawl is not None else None
+        crawls = [t for t in (first, crawl.max() if crawl.notna().any() else None) if t is not None]
+        # relative times count back from the batch's crawl time, as the chunked reader's chunk's
+        batch_ctx = dataclasses.replace(ctx, crawl_time=ctx.anchor(max(crawls)) if crawls else None)
+        parsed = parse_records(rows, spec, batch_ctx)
+        posts = parsed.tables["posts"].copy()
+        posts["source_file"], posts["source_format"] = ctx.source_file, ctx.source_format
+        if ctx.campaign is not None:
+            posts["campaign"] = ctx.campaign
+        counts.accepted += len(posts)
+        if len(posts):
+            validate(posts.drop_duplicates(list(POST.key), keep="last"), POST)   # duplicates go below
+            con.register("_mc_slow", to_arrow(posts, POST))
+            try:
+                con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM _mc_slow")
+            finally:
+                con.unregister("_mc_slow")
+        q = parsed.quarantine
+        counts.quarantined += int(q["source_row"].nunique()) if len(q) else 0
+        write_quarantine(ws, q, ctx, report)
+
+
+def _drop_duplicates(ws: Any, spec: ItemSpec, path: Path, columns: list[str], ctx: ReadContext, n_rows: int,
+                     sizes: list[int] | None) -> None:
+    """Keep one row per key, the one merging batch after batch by the upsert rule keeps: ranked on
+    the narrow columns of the keys that occur more than once."""
+    con: duckdb.DuckDBPyConnection = ws.con
+    plat = _lit(spec.platform)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _mc_dup AS
+        SELECT rowid AS rid, platform, post_id, source_row, crawled_at FROM posts WHERE platform = {plat}
+        QUALIFY count(*) OVER (PARTITION BY post_id) > 1""")
+    n_dup, n_null = con.execute("SELECT count(*), count(*) - count(crawled_at) FROM _mc_dup").fetchall()[0]
+    if not n_dup:
+        con.execute("DROP TABLE _mc_dup")
+        return
+    if n_null:   # a row without a crawl time replaces what came before it: batches matter
+        ends = np.cumsum(sizes if sizes is not None else _batch_sizes(path, columns, ctx, n_rows))
+        dup = con.sql("SELECT rid, source_row FROM _mc_dup").to_arrow_table().to_pandas()
+        batch = pd.DataFrame({"rid": dup["rid"], "_batch": np.searchsorted(ends, dup["source_row"].to_numpy())})
+        con.register("_mc_b", batch)
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _mc_w AS SELECT d.*, b._batch FROM _mc_dup d JOIN _mc_b b USING (rid)")
+        finally:
+            con.unregister("_mc_b")
+    else:        # newest crawl, then the later row, whatever the batches
+        con.execute("CREATE OR REPLACE TEMP TABLE _mc_w AS SELECT *, 0 AS _batch FROM _mc_dup")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_best AS {best_rows_sql('_mc_w')}")
+    con.execute("DELETE FROM posts WHERE rowid IN (SELECT rid FROM _mc_dup EXCEPT SELECT rid FROM _mc_best)")
+    for t in ("_mc_dup", "_mc_w", "_mc_best"):
+        con.execute(f"DROP TABLE {t}")
+
+
+__all__ = ["DirectPosts", "insert_sql", "load_direct", "platform_is_empty", "read_csv_sql"]
