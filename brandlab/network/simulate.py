@@ -139,10 +139,10 @@ def _reach(live: LiveEdges, start: np.ndarray, visited: np.ndarray) -> np.ndarra
     return _expand(live.indptr, live.indices, start, visited)
 
 
-def _start(live: LiveEdges, nodes: np.ndarray) -> np.ndarray:
+def _start(live: LiveEdges, nodes: np.ndarray | list[int]) -> np.ndarray:
     """The components of ``nodes`` in every run."""
     copies = np.arange(live.n_sim, dtype=np.int64)[:, None] * live.n + np.asarray(nodes, dtype=np.int64)[None, :]
-    return live.comp[copies.ravel()]
+    return np.asarray(live.comp[copies.ravel()])
 
 
 def _per_run(live: LiveEdges, comps: np.ndarray) -> np.ndarray:
