@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 
@@ -139,11 +139,11 @@ def run(ws: Workspace, settings: Settings, *, on_progress: Progress | None = Non
     chunks = [posts.iloc[start:start + chunk_size] for start in range(0, total, chunk_size)]
     if engine is None or explicit:
         tok = tokenizer or default_tokenizer(taxonomy_files=files)
-        parts = (process_chunk(c, tok, taxonomy) for c in chunks)
+        parts: Iterator[tuple[pd.DataFrame, pd.DataFrame]] = (process_chunk(c, tok, taxonomy) for c in chunks)
     else:
         parts = engine.map(segment_chunk, chunks, files)
     texts, tags = [], []
-    for start, (t, g) in zip(range(0, total, chunk_size), parts):
+    for start, (t, g) in zip(range(0, total, chunk_size), parts, strict=True):
         texts.append(t)
         tags.append(g)
         if on_progress:

@@ -283,8 +283,9 @@ def tag_posts(posts: pd.DataFrame, tokens: Sequence[list[str]] | pd.Series, taxo
     bounds = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1, len(key)]
     group_key = key[bounds[:-1]]
     # evidence: the first occurrence of each (group, term), kept in token order
-    first_seen = np.sort(np.unique(key * len(index.terms) + tid, return_index=True)[1])
-    ev_bounds = np.searchsorted(first_seen, bounds)
+    _, first_idx = np.unique(key * len(index.terms) + tid, return_index=True)
+    first_seen = np.sort(first_idx)
+    ev_bounds: list[int] = np.asarray(np.searchsorted(first_seen, bounds)).tolist()
     ev = index.term_strings[tid[first_seen]].tolist()
     rows = group_key // n_labels
     labels = group_key % n_labels
@@ -292,7 +293,7 @@ def tag_posts(posts: pd.DataFrame, tokens: Sequence[list[str]] | pd.Series, taxo
         "platform": posts["platform"].to_numpy()[rows], "post_id": posts["post_id"].to_numpy()[rows],
         "facet": index.label_facets[labels], "label": index.label_keys[labels],
         "n_matches": np.diff(bounds),
-        "terms": pd.Series([ev[a:b] for a, b in zip(ev_bounds[:-1].tolist(), ev_bounds[1:].tolist(), strict=True)],
+        "terms": pd.Series([ev[a:b] for a, b in zip(ev_bounds[:-1], ev_bounds[1:], strict=True)],
                            dtype=object).to_numpy(),
     }, columns=TAG_COLUMNS)
 
