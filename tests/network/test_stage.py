@@ -116,3 +116,25 @@ def test_trigger_counts_every_hashtag_above_the_minimum(monkeypatch: pytest.Monk
     assert stage._trigger(counted)["u0"] == 4 + 2                  # 4 later adopters of top, 2 of second
     monkeypatch.setattr(stage, "MIN_TRIGGER_ADOPTERS", 4)
     assert set(stage._campaign_hashtags(posts, adoptions)["hashtag"]) == {"top"}
+
+
+def test_betweenness_sources_follow_the_budget() -> None:
+    import numpy as np
+
+    from brandlab.network.influence import AuthorGraph
+
+    def graph(m: int) -> AuthorGraph:
+        z = np.zeros(m, dtype=np.int64)
+        return AuthorGraph(np.array(["a", "b"], dtype=object), z, z + 1, np.ones(m))
+
+    assert stage.betweenness_sources(graph(1000)) == stage.BETWEENNESS_SOURCES            # small: all 256
+    assert stage.betweenness_sources(graph(390_000)) == 256
+    assert stage.betweenness_sources(graph(2_200_000)) == stage.BETWEENNESS_BUDGET // 2_200_000 == 45
+    assert stage.betweenness_sources(graph(50_000_000)) == stage.MIN_BETWEENNESS_SOURCES
+
+
+def test_author_graph_rejects_missing_ids() -> None:
+    from brandlab.network.influence import AuthorGraph
+
+    with pytest.raises(ValueError, match="1 missing source"):
+        AuthorGraph.from_edges(["a", None], ["b", "c"])
