@@ -1,7 +1,7 @@
 """Ingest many files with the parsing on the engine's workers and the writing on the driver.
 
 Workers run what needs no workspace: adapter detection and ``adapter.read`` (every ``Parsed``
-chunk of a file). The driver then writes each file, in the order :func:`brandlab.ingest.base.iter_files`
+chunk of a file). The driver then writes each file, in the order :func:`brandlab.ingest.driver.iter_files`
 gives, through the ordinary :func:`brandlab.ingest.ingest_file`, with the file's adapter replaced
 for that call by a :class:`Replay` that yields the chunks the worker parsed. So the transaction,
 quarantine replacement, duplicate handling, derived edges/authors and the ingest log are the same
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from brandlab.engine import Engine
-from brandlab.errors import IngestError
 from brandlab.ingest.base import (
     ADAPTERS,
     DATA_SUFFIXES,
@@ -30,14 +29,12 @@ from brandlab.ingest.base import (
     _as_of,
     detect,
     file_hash,
-    ingest_file,
-    iter_files,
     load_adapters,
 )
+from brandlab.ingest.driver import OnFile, for_each_file, ingest_file, iter_files
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
-OnFile = Callable[[IngestReport | None, Path, Exception | None], None]
 
 
 @dataclass
@@ -60,7 +57,7 @@ def parse_file(path: str, fmt: str | None, as_of: Any, campaign: str | None, chu
         load_adapters()
         adapter = ADAPTERS[fmt] if fmt is not None and fmt in ADAPTERS else detect(p)
         out.adapter = adapter.name
-        if getattr(adapter, "load_sql", None) is not None and p.suffix.lower() == ".csv":
+        if getattr(adapter, "stage_sql", None) is not None and p.suffix.lower() == ".csv":
             out.native = True  # DuckDB on the driver reads it faster than a worker could parse and ship it
             return out
         ctx = ReadContext(source_file=str(p), file_hash=file_hash(p), as_of=_as_of(as_of), campaign=campaign,
@@ -129,27 +126,12 @@ def ingest_paths_on(engine: Engine, ws: Any, paths: Sequence[str | Path], *, fmt
                     on_file: OnFile | None = None, chunk_size: int = 100_000) -> list[IngestReport]:
     """:func:`brandlab.ingest.ingest_paths` with parsing on ``engine``'s workers (same arguments, same result)."""
     load_adapters()
-    reports: list[IngestReport] = []
     files = list(iter_files(paths))
     data = [f for f in files if f.suffix.lower() in DATA_SUFFIXES or fmt is not None]
     parsed_iter = engine.map(parse_file, [str(f) for f in data], fmt, as_of, campaign, chunk_size)
-    for f in files:
-        if f.suffix.lower() not in DATA_SUFFIXES and fmt is None:
-            r = IngestReport(str(f), "-", "", skipped=f"not an export file type: {f.suffix or 'no suffix'}")
-            reports.append(r)
-            if on_file:
-                on_file(r, f, None)
-            continue
-        parsed = next(parsed_iter)
-        try:
-            r = write_parsed(ws, parsed, as_of=as_of, campaign=campaign, chunk_size=chunk_size,
-                             on_progress=on_progress)
-        except IngestError as err:
-            if on_file is None:
-                raise
-            on_file(None, f, err)
-            continue
-        reports.append(r)
-        if on_file:
-            on_file(r, f, None)
-    return reports
+
+    def ingest_one(f: Path) -> IngestReport:   # called for the data files, in order: the next parsed one
+        return write_parsed(ws, next(parsed_iter), as_of=as_of, campaign=campaign, chunk_size=chunk_size,
+                            on_progress=on_progress)
+
+    return for_each_file(files, ingest_one, fmt=fmt, on_file=on_file)

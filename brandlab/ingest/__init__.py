@@ -15,12 +15,11 @@ from brandlab.ingest.base import (
     Parsed,
     ReadContext,
     detect,
-    ingest_file,
-    ingest_paths,
     load_adapters,
     quarantine_rows,
     register_adapter,
 )
+from brandlab.ingest.driver import ingest_file, ingest_paths
 
 __all__ = [
     "ADAPTERS", "Adapter", "Head", "IngestReport", "Parsed", "ReadContext", "detect", "ingest_file",

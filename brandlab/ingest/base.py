@@ -1,4 +1,4 @@
-"""The adapter protocol, the registry, format detection and the per-file ingest driver.
+"""The adapter protocol, the registry, format detection and the types the ingest driver reports in.
 
 An adapter reads one exporter's files. It has a ``name`` (``"mediacrawler.douyin.csv"``), a
 ``sniff(path, head)`` returning a confidence in [0, 1] computed from header names, JSON keys,
@@ -6,21 +6,21 @@ sheet names or SQLite table names (never column positions), a pure ``parse(recor
 from plain dicts (or a DataFrame of strings) to canonical tables, and a thin
 ``read(path, ctx)`` that streams :class:`Parsed` chunks.
 
-:func:`ingest_file` runs one file inside one DuckDB transaction: a failed file leaves the
-workspace exactly as it was. Rejected rows go to ``quarantine`` with their reason, column and
-raw record; ``ingest_log`` gets rows read / accepted / quarantined per (file hash, table).
+:func:`~brandlab.ingest.driver.ingest_file` runs one file inside one DuckDB transaction: a failed
+file leaves the workspace exactly as it was. Rejected rows go to ``quarantine`` with their reason,
+column and raw record (:mod:`brandlab.ingest.writer`); ``ingest_log`` gets rows read / accepted /
+quarantined per (file hash, table). The driver's and the writer's functions can still be imported
+from here (loaded on first use: they import this module).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import json
 import logging
 import re
 import sqlite3
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -147,7 +147,7 @@ def load_adapters() -> dict[str, Adapter]:
     import brandlab.ingest as pkg
 
     for mod in pkgutil.iter_modules(pkg.__path__):
-        if mod.name not in ("base", "values"):
+        if mod.name not in ("base", "values", "driver", "writer"):
             importlib.import_module(f"brandlab.ingest.{mod.name}")
     return ADAPTERS
 
@@ -440,230 +440,6 @@ def _as_of(v: Any) -> pd.Timestamp | None:
                                          expected="e.g. 2025-04-22 or '2025-04-22 18:00'")) from err
 
 
-def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any = None,
-                campaign: str | None = None, on_progress: Progress | None = None,
-                chunk_size: int = 100_000, fast: bool = True) -> IngestReport:
-    """Read one export into the workspace, all or nothing (one transaction).
-
-    ``fast=False`` skips an adapter's SQL loader and uses its chunked reader (the reference path).
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise IngestError(format_message(f"{str(p)!r} is not a file", fix="check the path"))
-    if p.stat().st_size == 0:
-        raise ExportFormatError(format_message(
-            f"{p.name!r} is empty (0 bytes)", expected="an export with a header and rows",
-            fix="re-export it; the crawler may have been stopped before it wrote anything"), path=str(p))
-    load_adapters()
-    if fmt is not None:
-        if fmt not in ADAPTERS:
-            raise UnknownFormatError(format_message(
-                f"unknown format {fmt!r}", expected=f"one of {sorted(ADAPTERS)}"))
-        adapter = ADAPTERS[fmt]
-    else:
-        adapter = detect(p)
-    t0 = time.perf_counter()
-    digest = file_hash(p)
-    ctx = ReadContext(source_file=str(p), file_hash=digest, as_of=_as_of(as_of), campaign=campaign,
-                      chunk_size=chunk_size, source_format=adapter.name)
-    report = IngestReport(str(p), adapter.name, digest)
-    # an adapter may take the file with its SQL loader (MediaCrawler CSV): asked outside the
-    # transaction whether it can, it then streams the file in inside it; None means the chunked reader
-    stage_sql = getattr(adapter, "stage_sql", None) if fast and not getattr(ws, "_in_tx", False) else None
-    staged = stage_sql(ws, p, ctx) if stage_sql is not None else None
-    try:
-        try:
-            _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress)
-        except FallBack as why:   # rolled back: the loader's other path takes the file
-            log.info("%s: %s; reading it in batches", p.name, why)
-            staged.close()
-            staged = staged.fallback()
-            report = IngestReport(str(p), adapter.name, digest)
-            _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress)
-    finally:
-        if staged is not None:
-            staged.close()
-    report.seconds = time.perf_counter() - t0
-    return report
-
-
-def _ingest_in_transaction(ws: Any, p: Path, adapter: Adapter, ctx: ReadContext, report: IngestReport,
-                           staged: Any, on_progress: Progress | None) -> None:
-    from brandlab import __version__
-    from brandlab.schema import TABLES
-
-    started = pd.Timestamp.now(tz=TIMEZONE)
-    digest = ctx.file_hash
-    done = 0
-    if staged is not None:   # into committed staging tables readers never see, before the transaction
-        with _as_format_error(p, adapter):
-            staged.stage(report)
-    with ws.transaction():
-        with _as_format_error(p, adapter):
-            if staged is not None:
-                staged.load(report)
-                done = report.rows_read
-                if on_progress:
-                    on_progress(done, done)
-            else:
-                for parsed in adapter.read(p, ctx):
-                    _write_chunk(ws, parsed, ctx, report)
-                    done += parsed.rows_read
-                    if on_progress:
-                        on_progress(done, 0)
-        for name, n in derive_from_posts(ws, str(p)).items():
-            counts = report.tables.setdefault(name, TableCounts())
-            counts.read += n
-            counts.accepted += n
-        finished = pd.Timestamp.now(tz=TIMEZONE)
-        log_rows = pd.DataFrame([{
-            "file_hash": digest, "source_file": str(p), "source_format": adapter.name,
-            "platform": getattr(adapter, "platform", None), "table_name": name, "rows_read": c.read,
-            "rows_accepted": c.accepted, "rows_quarantined": c.quarantined, "started_at": started,
-            "finished_at": finished, "brandlab_version": __version__} for name, c in report.tables.items()])
-        if len(log_rows):
-            ws.upsert(log_rows, TABLES["ingest_log"])
-
-
-@contextlib.contextmanager
-def _as_format_error(p: Path, adapter: Adapter) -> Iterator[None]:
-    """Reading errors (bad values, bytes, I/O) as an ExportFormatError naming the file."""
-    try:
-        yield
-    except (IngestError, KeyboardInterrupt):
-        raise
-    except (ValueError, UnicodeDecodeError, OSError, sqlite3.Error) as err:
-        if isinstance(err, ExportFormatError) or type(err).__name__ == "SchemaViolation":
-            raise
-        raise ExportFormatError(format_message(
-            f"cannot read {p.name!r} as {adapter.name}: {type(err).__name__}: {err}",
-            fix="check that the file is complete and of that format (or pass --format)"),
-            path=str(p)) from err
-
-
-def derive_from_posts(ws: Any, source_file: str) -> dict[str, int]:
-    """Rows other tables gain from the posts of one file, in SQL: reply edges (comment -> the post or
-    comment it answers, when both authors are known) and placeholder authors (id + nickname) for
-    authors not yet in ``authors``; a creators export later replaces the placeholders."""
-    con = ws.con
-    n_edges = con.execute(
-        """INSERT INTO edges (platform, src_author_id, dst_author_id, post_id, kind, created_at, resolved, origin)
-        SELECT DISTINCT c.platform, p.author_id, c.author_id, c.post_id, 'reply', c.published_at, TRUE, 'reply'
-        FROM posts c JOIN posts p ON p.platform = c.platform AND p.post_id = c.parent_id
-        WHERE c.kind = 'comment' AND c.author_id IS NOT NULL AND p.author_id IS NOT NULL
-          AND (c.source_file = $f OR p.source_file = $f)
-          AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.platform = c.platform AND e.kind = 'reply'
-                          AND e.post_id = c.post_id AND e.src_author_id = p.author_id
-                          AND e.dst_author_id = c.author_id)""", {"f": source_file}).fetchone()
-    n_authors = con.execute(
-        """INSERT INTO authors (platform, author_id, nickname, source_file, source_format)
-        SELECT platform, author_id, arg_max(author_name, coalesce(crawled_at, published_at)), $f,
-               any_value(source_format)
-        FROM posts WHERE source_file = $f AND author_id IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM authors a WHERE a.platform = posts.platform
-                          AND a.author_id = posts.author_id)
-        GROUP BY platform, author_id""", {"f": source_file}).fetchone()
-    out = {"edges": int(n_edges[0]) if n_edges else 0, "authors": int(n_authors[0]) if n_authors else 0}
-    return {k: v for k, v in out.items() if v}
-
-
-def _write_chunk(ws: Any, parsed: Parsed, ctx: ReadContext, report: IngestReport) -> None:
-    from brandlab.schema import TABLES
-
-    q = parsed.quarantine
-    n_q = int(q["source_row"].nunique()) if len(q) else 0
-    primary = report.tables.setdefault(parsed.primary, TableCounts())
-    primary.read += parsed.rows_read
-    primary.quarantined += n_q
-    for name, df in parsed.tables.items():
-        names = TABLES[name].names
-        df = df.copy()
-        if "source_file" in names:
-            df["source_file"] = ctx.source_file
-            df["source_format"] = ctx.source_format
-        if name == "posts" and ctx.campaign is not None:
-            df["campaign"] = ctx.campaign
-        accepted = len(df)
-        schema = TABLES[name]
-        if schema.key and len(df):  # duplicates within the chunk: the newest crawl wins, then the last row
-            if schema.order_by and schema.order_by in df.columns:
-                df = df.sort_values(schema.order_by, kind="stable", na_position="first")
-            df = df.drop_duplicates(list(schema.key), keep="last")
-        # an author seen again in a thinner export (id + nickname) keeps the profile fields known
-        ws.upsert(df, schema, keep_known=name == "authors")
-        counts = report.tables.setdefault(name, TableCounts())
-        counts.accepted += accepted
-        if name != parsed.primary:
-            counts.read += len(df)
-    write_quarantine(ws, q, ctx, report)
-
-
-def quarantine_frame(q: pd.DataFrame, ctx: ReadContext, report: IngestReport) -> pd.DataFrame:
-    """A chunk's rejected rows as ``quarantine`` rows (keyed by file hash, source row and column);
-    their reasons are counted in ``report``."""
-    qf = q.copy()
-    qf["column"] = qf["column"].fillna(ROW_LEVEL)   # part of the key: never null
-    qf["file_hash"] = ctx.file_hash
-    qf["source_file"] = ctx.source_file
-    qf["source_format"] = ctx.source_format
-    qf["quarantined_at"] = pd.Timestamp.now(tz=TIMEZONE)
-    report.reasons.update(str(r).split(":")[0][:80] for r in q["reason"])
-    return qf
-
-
-def write_quarantine(ws: Any, q: pd.DataFrame, ctx: ReadContext, report: IngestReport) -> None:
-    """Store a chunk's rejected rows (keyed by file hash, source row and column) and count reasons."""
-    from brandlab.schema import TABLES
-
-    if not len(q):
-        return
-    ws.upsert(quarantine_frame(q, ctx, report), TABLES["quarantine"])
-
-
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named, and the data files under folders named (recursively, sorted, hidden ones skipped)."""
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts) \
-                        and f.suffix.lower() in DATA_SUFFIXES:
-                    yield f
-        else:
-            yield p
-
-
-def ingest_paths(ws: Any, paths: Iterable[str | Path], *, fmt: str | None = None, as_of: Any = None,
-                 campaign: str | None = None, on_progress: Progress | None = None,
-                 on_file: Callable[[IngestReport | None, Path, Exception | None], None] | None = None,
-                 chunk_size: int = 100_000) -> list[IngestReport]:
-    """Ingest files and folders one file (one transaction) at a time.
-
-    Files whose suffix is not a data format are reported as skipped. With ``on_file`` a failed
-    file is reported to it and the rest continue; without it the first failure raises.
-    """
-    reports: list[IngestReport] = []
-    for f in iter_files(paths):
-        if f.suffix.lower() not in DATA_SUFFIXES and fmt is None:
-            r = IngestReport(str(f), "-", "", skipped=f"not an export file type: {f.suffix or 'no suffix'}")
-            reports.append(r)
-            if on_file:
-                on_file(r, f, None)
-            continue
-        try:
-            r = ingest_file(ws, f, fmt=fmt, as_of=as_of, campaign=campaign, on_progress=on_progress,
-                            chunk_size=chunk_size)
-        except IngestError as err:
-            if on_file is None:
-                raise
-            on_file(None, f, err)
-            continue
-        reports.append(r)
-        if on_file:
-            on_file(r, f, None)
-    return reports
-
-
 def records_frame(records: Sequence[dict[str, Any]] | pd.DataFrame, start_row: int = 1) -> pd.DataFrame:
     """Raw records as a DataFrame with a 1-based ``source_row`` column (kept if already present)."""
     df = records if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
@@ -687,8 +463,23 @@ def read_json_records(path: Path, encoding: str = "utf-8-sig") -> list[Any]:
     return obj if isinstance(obj, list) else [obj]
 
 
+#: names that moved to the driver and writer modules, still importable from here
+_MOVED = {"ingest_file": "driver", "ingest_paths": "driver", "iter_files": "driver", "for_each_file": "driver",
+          "derive_from_posts": "writer", "quarantine_frame": "writer", "write_quarantine": "writer",
+          "write_chunk": "writer"}
+
+
+def __getattr__(name: str) -> Any:
+    """``from brandlab.ingest.base import ingest_file`` (and the other moved names) keeps working."""
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(f"brandlab.ingest.{_MOVED[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "ADAPTERS", "ROW_LEVEL", "Adapter", "FallBack", "Head", "IngestReport", "Parsed", "ReadContext", "TableCounts", "concat_quarantine",
-    "date_from_filename", "detect", "empty_quarantine", "file_hash", "write_quarantine", "ingest_file", "ingest_paths", "iter_files",
+    "date_from_filename", "detect", "empty_quarantine", "file_hash",
     "load_adapters", "quarantine_rows", "read_head", "read_json_records", "records_frame", "register_adapter",
 ]

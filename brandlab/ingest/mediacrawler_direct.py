@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from brandlab.config import TIMEZONE
-from brandlab.ingest.base import FallBack, IngestReport, ReadContext, TableCounts, write_quarantine
+from brandlab.ingest.base import FallBack, IngestReport, ReadContext, TableCounts
 from brandlab.ingest.mediacrawler import ItemSpec, parse_records
 from brandlab.ingest.mediacrawler_sql import (
     NULL_VALUES,
@@ -43,6 +43,7 @@ from brandlab.ingest.mediacrawler_sql import (
     drop_staged,
 )
 from brandlab.ingest.values import parse_times_checked
+from brandlab.ingest.writer import write_quarantine
 from brandlab.schema import POST, validate
 
 #: the column of a placeholder row that carries its raw values (a VARCHAR[] in file column order)

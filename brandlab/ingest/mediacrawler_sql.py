@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from brandlab.config import TIMEZONE as TIME_ZONE
-from brandlab.ingest.base import IngestReport, ReadContext, TableCounts, quarantine_frame
+from brandlab.ingest.base import IngestReport, ReadContext, TableCounts
 from brandlab.ingest.mediacrawler import (
     _MENTION_RE,
     _TAG_DEFAULT,
@@ -47,6 +47,7 @@ from brandlab.ingest.mediacrawler import (
     parse_records,
 )
 from brandlab.ingest.values import parse_times_checked
+from brandlab.ingest.writer import quarantine_frame
 from brandlab.schema import POST, QUARANTINE, validate
 
 #: what ``pyarrow.csv`` (the reference reader) reads as null

@@ -247,7 +247,7 @@ def test_failure_in_the_final_merge_leaves_the_workspace_unchanged(tmp_path: Pat
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Every batch staged, then the merge fails after writing posts and quarantine rows: the
     transaction rolls all of it back and the staging tables are dropped."""
-    import brandlab.ingest.base as base
+    import brandlab.ingest.writer as writer
 
     good = fixtures_dir / "exports/mediacrawler/douyin/csv/search_contents_2025-11-02.csv"
     big = _generated(tmp_path / "douyin_search_contents_2025-11-03.csv", 3_000, seed=3)
@@ -258,7 +258,7 @@ def test_failure_in_the_final_merge_leaves_the_workspace_unchanged(tmp_path: Pat
     with Workspace(tmp_path / "ws.duckdb") as ws:
         ingest_file(ws, good)
         before = _state(ws)
-        monkeypatch.setattr(base, "derive_from_posts", failing_derive)
+        monkeypatch.setattr(writer, "derive_from_posts", failing_derive)
         with pytest.raises(OSError, match="No space left"):
             ingest_file(ws, big, chunk_size=1_000)
         assert _staging_tables(ws) == []
@@ -341,7 +341,7 @@ def test_batch_sizes_are_the_chunked_readers(tmp_path: Path) -> None:
 def test_failure_on_the_direct_path_leaves_a_fresh_workspace_empty(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The rows went into posts inside the transaction; a later failure rolls them back."""
-    import brandlab.ingest.base as base
+    import brandlab.ingest.writer as writer
 
     big = _generated(tmp_path / "douyin_search_contents_2025-11-03.csv", 1_000, seed=8)
 
@@ -349,7 +349,7 @@ def test_failure_on_the_direct_path_leaves_a_fresh_workspace_empty(tmp_path: Pat
         raise OSError(28, "No space left on device")
 
     with Workspace(tmp_path / "ws.duckdb") as ws:
-        monkeypatch.setattr(base, "derive_from_posts", failing_derive)
+        monkeypatch.setattr(writer, "derive_from_posts", failing_derive)
         with pytest.raises(OSError, match="No space left"):
             ingest_file(ws, big)
         assert ws.count("posts") == 0 and ws.count("quarantine") == 0 and _staging_tables(ws) == []
