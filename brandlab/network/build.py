@@ -30,9 +30,11 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from brandlab.network.chains import chain_name_table
-from brandlab.network.ids import isin_ids
+from brandlab.network.ids import index_ids, isin_ids, to_arrow_strings
 from brandlab.schema import EdgeKind, PostKind
 
 NAME_PREFIX = "name:"
@@ -48,6 +50,61 @@ def _str(s: pd.Series) -> pd.Series:
 
 def _valid_name(s: pd.Series) -> pd.Series:
     return _str(s).str.strip()
+
+
+def _series(arr: pa.Array) -> pd.Series:
+    """An Arrow string array as a pandas ``str`` Series (index 0..n-1)."""
+    return pd.Series(pd.array(arr, dtype="str"))
+
+
+def _key(*parts: pa.Array) -> pa.LargeStringArray:
+    """One join key per row: the parts joined by NUL (null where any part is null)."""
+    return _join(*parts, sep="\x00")
+
+
+def _join(*parts: pa.Array | str, sep: str) -> pa.LargeStringArray:
+    """Element-wise ``sep.join(parts)`` of Arrow string arrays and plain strings (null where a part is)."""
+    args = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*args, pa.scalar(sep, pa.large_string()))
+
+
+def _take(values: pa.Array, pos: np.ndarray) -> pa.Array:
+    """``values`` at ``pos``, null where ``pos`` is -1."""
+    if not len(values):
+        return pa.nulls(len(pos), values.type)
+    return pc.take(values, pa.array(np.maximum(pos, 0), mask=pos < 0))
+
+
+def _index_last(values: pa.Array, table: pa.Array) -> np.ndarray:
+    """Position in ``table`` of each of ``values``, its *last* occurrence (-1 where absent or null)."""
+    n = len(table)
+    pos = index_ids(values, table[::-1]) if n else np.full(len(values), -1, dtype=np.int64)
+    return np.where(pos >= 0, n - 1 - pos, -1)
+
+
+class _Posts:
+    """The string columns of a posts frame as Arrow arrays, converted once and taken by position."""
+
+    def __init__(self, posts: pd.DataFrame) -> None:
+        self.frame = posts
+        self._cols: dict[str, pa.LargeStringArray] = {}
+
+    def __getitem__(self, column: str) -> pa.LargeStringArray:
+        if column not in self._cols:
+            self._cols[column] = to_arrow_strings(_str(self.frame[column])) if column in self.frame else \
+                pa.nulls(len(self.frame), pa.large_string())
+        return self._cols[column]
+
+    def author_index(self) -> tuple[pa.LargeStringArray, pa.LargeStringArray]:
+        """Keys (platform NUL post_id) of the posts with an author, and those authors, for :func:`_index_last`."""
+        has = pc.is_valid(self["author_id"])
+        return (_key(self["platform"].filter(has), self["post_id"].filter(has)), self["author_id"].filter(has))
+
+
+def _author_of(index: tuple[pa.Array, pa.Array], plat: pa.Array, key: pa.Array) -> pa.Array:
+    """The author of post ``key`` on ``plat`` (the last row of a repeated post id; null where absent)."""
+    keys, authors = index
+    return _take(authors, _index_last(_key(plat, key), keys))
 
 
 class NameResolver:
@@ -95,10 +152,16 @@ class NameResolver:
 
     def resolve_many(self, platform: pd.Series, name: pd.Series) -> tuple[pd.Series, np.ndarray]:
         """Ids (or ``name:<name>``) and a resolved flag for aligned platform/name columns."""
-        q = pd.DataFrame({"platform": _str(platform), "name": _str(name)})
-        hit = q.merge(self.table, on=["platform", "name"], how="left", sort=False)["author_id"]
-        ok = hit.notna().to_numpy()
-        return hit.where(ok, NAME_PREFIX + q["name"]).astype("str"), ok
+        ids, ok = self.resolve_arrow(to_arrow_strings(_str(platform)), to_arrow_strings(_str(name)))
+        return _series(ids), ok
+
+    def resolve_arrow(self, platform: pa.Array, name: pa.Array) -> tuple[pa.LargeStringArray, np.ndarray]:
+        """:meth:`resolve_many` on Arrow string arrays: the ids as an Arrow array, and the flag."""
+        pos = index_ids(_key(platform, name), _key(to_arrow_strings(self.table["platform"]),
+                                                   to_arrow_strings(self.table["name"])))
+        ok = pos >= 0
+        hit = _take(to_arrow_strings(self.table["author_id"]), pos)
+        return pc.if_else(pa.array(ok), hit, _join(NAME_PREFIX, name, sep="")), ok
 
     def known(self, platform: str) -> frozenset[str]:
         return self.names.get(platform, frozenset())
@@ -117,26 +180,16 @@ def _empty_edges() -> pd.DataFrame:
                   resolved=[])
 
 
-def _lookup(plat: pd.Series, key: pd.Series, table: pd.DataFrame, value: str) -> pd.Series:
-    """``table[value]`` at (platform, key) for aligned columns (missing where absent); table keys unique."""
-    q = pd.DataFrame({"platform": _str(plat), "key": _str(key)})
-    return q.merge(table, on=["platform", "key"], how="left", sort=False)[value].reset_index(drop=True)
-
-
-def _author_table(posts: pd.DataFrame) -> pd.DataFrame:
-    """(platform, key=post_id) -> author_id; the last row wins for a repeated post id."""
-    p = posts[posts["author_id"].notna()]
-    t = pd.DataFrame({"platform": _str(p["platform"]), "key": _str(p["post_id"]), "author": _str(p["author_id"])})
-    return t.drop_duplicates(["platform", "key"], keep="last")
-
-
 def chain_sources(posts: pd.DataFrame) -> pd.Series:
     """The text holding each post's ``//@`` chain: ``repost_chain``, else ``text`` when it has an ``@``."""
-    chain = _str(posts["repost_chain"]) if "repost_chain" in posts else pd.Series([None] * len(posts), dtype="str")
-    text = _str(posts["text"]) if "text" in posts else pd.Series([None] * len(posts), dtype="str")
-    use_chain = chain.notna() & (chain != "")
-    use_text = ~use_chain & text.str.contains("@", regex=False).fillna(False).astype(bool)
-    return chain.where(use_chain, text.where(use_text))
+    cols = _Posts(posts)
+    return _series(_chain_sources(cols["repost_chain"], cols["text"]))
+
+
+def _chain_sources(chain: pa.Array, text: pa.Array) -> pa.Array:
+    use_chain = pc.fill_null(pc.not_equal(chain, ""), False)
+    use_text = pc.and_(pc.invert(use_chain), pc.fill_null(pc.match_substring(text, "@"), False))
+    return pc.if_else(use_chain, chain, pc.if_else(use_text, text, pa.scalar(None, pa.large_string())))
 
 
 def repost_graph(posts: pd.DataFrame, authors: pd.DataFrame, ingest_edges: pd.DataFrame | None = None,
@@ -145,86 +198,92 @@ def repost_graph(posts: pd.DataFrame, authors: pd.DataFrame, ingest_edges: pd.Da
 
     Tree parents come from the chain where it names an account: that account's earliest repost of the
     same root, or an inferred node ``<root>@<account>`` when its repost is not in the data.
+    Ids stay Arrow strings throughout; lookups are Arrow ``index_in`` on NUL-joined keys.
     """
     resolver = resolver or NameResolver(posts, authors)
-    author_of = _author_table(posts)
-    r = posts[posts["kind"] == PostKind.REPOST.value].sort_values("published_at", kind="stable")
-    r = r.reset_index(drop=True)
-    n = len(r)
-    plat, pid = _str(r["platform"]), _str(r["post_id"])
-    aid, raw_root, par = _str(r["author_id"]), _str(r["root_id"]), _str(r["parent_id"])
-    root = raw_root.where(raw_root.notna(), par)
-    when = r["published_at"].reset_index(drop=True)
-    has_aid = aid.notna().to_numpy()
-    reposter = aid.where(has_aid, NAME_PREFIX + r["author_name"].astype(object).map(str).astype("str"))
-    orig = _lookup(plat, root, author_of, "author")
-    orig = orig.where(orig.notna(), _lookup(plat, par, author_of, "author"))
+    cols = _Posts(posts)
+    author_index = cols.author_index()
+    rep = np.flatnonzero((posts["kind"] == PostKind.REPOST.value).to_numpy(dtype=bool, na_value=False))
+    times = posts["published_at"].iloc[rep].reset_index(drop=True)
+    ri = rep[times.sort_values(kind="stable").index.to_numpy()]  # reposts in time order
+    n = len(ri)
+    ria = pa.array(ri)
+    plat, pid, aid = cols["platform"].take(ria), cols["post_id"].take(ria), cols["author_id"].take(ria)
+    raw_root, par = cols["root_id"].take(ria), cols["parent_id"].take(ria)
+    root = pc.coalesce(raw_root, par)
+    when = posts["published_at"].array.take(ri)
+    has_aid = np.asarray(pc.is_valid(aid).to_numpy(zero_copy_only=False), dtype=bool)
+    reposter = aid
+    if not has_aid.all():  # the name of an author without an id, spelled as str() spells the cell
+        miss = np.flatnonzero(~has_aid)
+        names = posts["author_name"].iloc[ri[miss]].astype(object).map(str).to_numpy(dtype=object)
+        fill = np.empty(n, dtype=object)
+        fill[miss] = [NAME_PREFIX + x for x in names]
+        reposter = pc.coalesce(aid, pa.array(fill, type=pa.large_string()))
+    orig = pc.coalesce(_author_of(author_index, plat, root), _author_of(author_index, plat, par))
     if ingest_edges is not None and len(ingest_edges):
         ie = ingest_edges[ingest_edges["kind"] == EdgeKind.REPOST.value]
-        ing = pd.DataFrame({"platform": _str(ie["platform"]), "key": _str(ie["post_id"]),
-                            "author": _str(ie["src_author_id"])}).drop_duplicates(["platform", "key"], keep="last")
-        orig = orig.where(orig.notna(), _lookup(plat, pid, ing, "author"))
-    links = chain_name_table(chain_sources(r), plat, resolver.colon_names)
+        ing = (_key(to_arrow_strings(_str(ie["platform"])), to_arrow_strings(_str(ie["post_id"]))),
+               to_arrow_strings(_str(ie["src_author_id"])))
+        orig = pc.coalesce(orig, _take(ing[1], _index_last(_key(plat, pid), ing[0])))
+    plat_s = _series(plat)
+    links = chain_name_table(_chain_sources(cols["repost_chain"].take(ria), cols["text"].take(ria)), plat_s,
+                             resolver.colon_names)
     lrow = links["row"].to_numpy()
-    acc, acc_ok = resolver.resolve_many(plat.iloc[lrow], links["name"])
+    lrow_a = pa.array(lrow)
+    acc, acc_ok = resolver.resolve_arrow(plat.take(lrow_a), to_arrow_strings(links["name"]))
     n_links = np.bincount(lrow, minlength=n)
     chained = n_links > 0
-    has_orig = orig.notna().to_numpy()
+    has_orig = np.asarray(pc.is_valid(orig).to_numpy(zero_copy_only=False), dtype=bool)
     # ---- chain edges: path reposter(0), names(1..k), original author(k+1) -> consecutive pairs
     cr = np.flatnonzero(chained)
     orows = cr[has_orig[cr]]
     seq_row = np.concatenate((cr, lrow, orows))
     seq_pos = np.concatenate((np.zeros(len(cr), np.int64), links["hop"].to_numpy() + 1, n_links[orows] + 1))
-    seq_node = np.concatenate((reposter.to_numpy(dtype=object)[cr], acc.to_numpy(dtype=object),
-                               orig.to_numpy(dtype=object)[orows]))
+    seq_node = pa.concat_arrays([reposter.take(pa.array(cr)), acc, orig.take(pa.array(orows))])
     seq_ok = np.concatenate((has_aid[cr], acc_ok, np.ones(len(orows), dtype=bool)))
     o = np.lexsort((seq_pos, seq_row))
-    seq_row, seq_pos, seq_node, seq_ok = seq_row[o], seq_pos[o], seq_node[o], seq_ok[o]
+    seq_row, seq_pos, seq_ok = seq_row[o], seq_pos[o], seq_ok[o]
     pair = np.flatnonzero(seq_row[1:] == seq_row[:-1])
     er = seq_row[pair]
-    chain_e = _edges(platform=plat.to_numpy(dtype=object)[er], src_id=seq_node[pair + 1], dst_id=seq_node[pair],
-                     kind=EdgeKind.REPOST.value, origin="chain", post_id=pid.to_numpy(dtype=object)[er],
-                     hop=seq_pos[pair], created_at=when.array[er],
-                     resolved=seq_ok[pair] & seq_ok[pair + 1])
-    # ---- plain reposts: original author -> reposter
+    # ---- plain reposts: original author -> reposter; then all edges in repost order, then hop
     pr = np.flatnonzero(~chained & has_orig)
-    plain_e = _edges(platform=plat.to_numpy(dtype=object)[pr], src_id=orig.to_numpy(dtype=object)[pr],
-                     dst_id=reposter.to_numpy(dtype=object)[pr], kind=EdgeKind.REPOST.value, origin="parent",
-                     post_id=pid.to_numpy(dtype=object)[pr], hop=np.zeros(len(pr), np.int64),
-                     created_at=when.array[pr], resolved=has_aid[pr])
     rows_of = np.concatenate((er, pr))
     hops = np.concatenate((seq_pos[pair], np.zeros(len(pr), np.int64)))
-    edges = pd.concat([chain_e, plain_e], ignore_index=True)
-    edges = edges.iloc[np.lexsort((hops, rows_of))].reset_index(drop=True)  # repost order, then hop
+    order = np.lexsort((hops, rows_of))
+    src = pa.concat_arrays([seq_node.take(pa.array(o[pair + 1])), orig.take(pa.array(pr))]).take(pa.array(order))
+    dst = pa.concat_arrays([seq_node.take(pa.array(o[pair])), reposter.take(pa.array(pr))]).take(pa.array(order))
+    origin = np.where(order < len(er), "chain", "parent").astype(object)
+    rows_o = pa.array(rows_of[order])
+    edges = _edges(platform=_series(plat.take(rows_o)), src_id=_series(src), dst_id=_series(dst),
+                   kind=EdgeKind.REPOST.value, origin=origin, post_id=_series(pid.take(rows_o)),
+                   hop=hops[order], created_at=when.take(rows_of[order]),
+                   resolved=np.concatenate((seq_ok[pair] & seq_ok[pair + 1], has_aid[pr]))[order])
     # ---- tree: chain hops point at the named account's earliest repost of the root, else inferred
-    first = r[r["root_id"].notna() & r["author_id"].notna()]
-    first_tab = pd.DataFrame({"platform": _str(first["platform"]),
-                              "key": _str(first["root_id"]) + "\x00" + _str(first["author_id"]),
-                              "first": _str(first["post_id"])}).drop_duplicates(["platform", "key"])
-    lroot = root.iloc[lrow].reset_index(drop=True)
-    node = _lookup(plat.iloc[lrow], lroot + "\x00" + acc, first_tab, "first")
-    made = (node.isna() | (node == pid.iloc[lrow].reset_index(drop=True))).to_numpy()
-    node = node.where(~made, lroot + "@" + acc)
-    link_has_root = lroot.notna().to_numpy()
-    nodes = node.to_numpy(dtype=object)
-    nxt = np.empty(len(lrow), dtype=object)
-    last = np.ones(len(lrow), dtype=bool)
+    lplat, lroot, lpid = plat.take(lrow_a), root.take(lrow_a), pid.take(lrow_a)
+    first = pc.and_(pc.is_valid(raw_root), pc.is_valid(aid))
+    first_pos = index_ids(_key(lplat, lroot, acc), _key(plat.filter(first), raw_root.filter(first),
+                                                        aid.filter(first)))
+    node = _take(pid.filter(first), first_pos)
+    made = pc.or_(pc.is_null(node), pc.fill_null(pc.equal(node, lpid), False))
+    node = pc.if_else(made, _join(lroot, acc, sep="@"), node)
+    k = len(lrow)
+    last = np.ones(k, dtype=bool)
     last[:-1] = lrow[1:] != lrow[:-1]
-    nxt[~last] = nodes[1:][~last[:-1]]
-    nxt[last] = lroot.to_numpy(dtype=object)[last]
-    hop0 = links["hop"].to_numpy() == 0
-    tree_parent = par.where(par.notna(), root).to_numpy(dtype=object)
-    tree_parent[lrow[hop0]] = np.where(link_has_root[hop0], nodes[hop0], None)
-    tree_root = root.to_numpy(dtype=object).copy()
-    tree = pd.DataFrame({"platform": plat, "post_id": pid, "parent_id": pd.Series(tree_parent, dtype="str"),
-                         "root_id": pd.Series(tree_root, dtype="str"), "published_at": when, "inferred": False})
-    inf_mask = made & link_has_root
-    inf = pd.DataFrame({"post_id": nodes[inf_mask], "parent_id": nxt[inf_mask],
-                        "root_id": lroot.to_numpy(dtype=object)[inf_mask]}).drop_duplicates("post_id")
-    plat_of_root = pd.DataFrame({"root_id": raw_root, "platform": plat})[raw_root.notna()]
-    plat_of_root = plat_of_root.drop_duplicates("root_id", keep="last")
-    inf = inf.merge(plat_of_root, on="root_id", how="left", sort=False)
-    inf["platform"] = inf["platform"].fillna("")
+    nxt = pa.concat_arrays([node, lroot]).take(pa.array(np.where(last, k + np.arange(k), np.arange(k) + 1)))
+    hop0 = np.flatnonzero(links["hop"].to_numpy() == 0)
+    pick = np.arange(n)
+    pick[lrow[hop0]] = n + hop0
+    tree_parent = pa.concat_arrays([pc.coalesce(par, root), node]).take(pa.array(pick))
+    tree = pd.DataFrame({"platform": plat_s, "post_id": _series(pid), "parent_id": _series(tree_parent),
+                         "root_id": _series(root), "published_at": pd.Series(when), "inferred": False})
+    inf_mask = pc.and_(made, pc.is_valid(lroot))
+    inf_id, inf_par, inf_root = node.filter(inf_mask), nxt.filter(inf_mask), lroot.filter(inf_mask)
+    uniq = pa.array(index_ids(inf_id, inf_id) == np.arange(len(inf_id)))  # first row of each inferred id
+    inf_id, inf_par, inf_root = inf_id.filter(uniq), inf_par.filter(uniq), inf_root.filter(uniq)
+    inf_plat = _take(plat, _index_last(inf_root, raw_root))
+    inf = pd.DataFrame({"post_id": _objects(inf_id), "parent_id": _objects(inf_par), "root_id": _objects(inf_root),
+                        "platform": _series(inf_plat).fillna("")})
     # an unknown time of the tree's own dtype: a plain NaT would turn the column into objects
     no_time = pd.Series(pd.NaT, index=inf.index, dtype=tree["published_at"].dtype)
     tree = pd.concat([tree, inf.assign(published_at=no_time, inferred=True)[tree.columns]], ignore_index=True)
@@ -232,12 +291,24 @@ def repost_graph(posts: pd.DataFrame, authors: pd.DataFrame, ingest_edges: pd.Da
         edges = pd.concat([edges, _ingest_rows(ingest_edges, EdgeKind.REPOST, edges["post_id"])],
                           ignore_index=True)
     # roots of the repost cascades: the reposted posts themselves (when present)
-    roots = posts[isin_ids(posts["post_id"], tree["root_id"])]
+    return edges, _with_roots(posts, cols, pa.concat_arrays([root, inf_root]), tree)
+
+
+def _objects(arr: pa.Array) -> np.ndarray:
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _with_roots(posts: pd.DataFrame, cols: _Posts, root_ids: pa.Array, tree: pd.DataFrame,
+                exclude: np.ndarray | None = None) -> pd.DataFrame:
+    """``tree`` after one root row (parent null) for each post that some tree row names as its root."""
+    mask = isin_ids(cols["post_id"], root_ids)
+    if exclude is not None:
+        mask &= ~exclude
+    roots = posts.loc[mask, ["platform", "post_id", "published_at"]]
     root_rows = pd.DataFrame({"platform": roots["platform"], "post_id": roots["post_id"], "parent_id": None,
                               "root_id": roots["post_id"], "published_at": roots["published_at"],
                               "inferred": False})
-    tree = pd.concat([root_rows, tree], ignore_index=True) if len(root_rows) else tree
-    return edges, tree
+    return pd.concat([root_rows, tree], ignore_index=True) if len(root_rows) else tree
 
 
 def _ingest_rows(ingest_edges: pd.DataFrame, kind: EdgeKind, explained: pd.Series) -> pd.DataFrame:
@@ -252,28 +323,28 @@ def _ingest_rows(ingest_edges: pd.DataFrame, kind: EdgeKind, explained: pd.Serie
 def reply_graph(posts: pd.DataFrame, ingest_edges: pd.DataFrame | None = None
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reply edges (parent's author -> commenter) and the comment trees under each root post."""
-    author_of = _author_table(posts)
-    c = posts[posts["kind"] == PostKind.COMMENT.value]
-    plat, par, root, aid = _str(c["platform"]), _str(c["parent_id"]), _str(c["root_id"]), _str(c["author_id"])
-    ref = par.where(par.notna(), root)
-    src = _lookup(plat, ref, author_of, "author")
-    src = src.where(src.notna(), _lookup(plat, root, author_of, "author"))
-    ok = (src.notna() & aid.notna()).to_numpy()
-    edges = _edges(platform=plat[ok].to_numpy(dtype=object), src_id=src[ok].to_numpy(dtype=object),
-                   dst_id=aid[ok].to_numpy(dtype=object), kind=EdgeKind.REPLY.value, origin="reply",
-                   post_id=_str(c["post_id"])[ok].to_numpy(dtype=object), hop=np.zeros(int(ok.sum()), np.int64),
-                   created_at=c["published_at"].array[ok], resolved=np.ones(int(ok.sum()), dtype=bool))
+    cols = _Posts(posts)
+    is_com = (posts["kind"] == PostKind.COMMENT.value).to_numpy(dtype=bool, na_value=False)
+    ci = pa.array(np.flatnonzero(is_com))
+    plat, par, root, aid = (cols[c].take(ci) for c in ("platform", "parent_id", "root_id", "author_id"))
+    index = cols.author_index()
+    src = pc.coalesce(_author_of(index, plat, pc.coalesce(par, root)), _author_of(index, plat, root))
+    ok = pc.and_(pc.is_valid(src), pc.is_valid(aid))
+    k = int(pc.sum(ok).as_py() or 0)
+    edges = _edges(platform=_series(plat.filter(ok)), src_id=_series(src.filter(ok)), dst_id=_series(aid.filter(ok)),
+                   kind=EdgeKind.REPLY.value, origin="reply", post_id=_series(cols["post_id"].take(ci).filter(ok)),
+                   hop=np.zeros(k, np.int64),
+                   created_at=posts["published_at"].array[is_com][np.asarray(ok.to_numpy(zero_copy_only=False),
+                                                                             dtype=bool)],
+                   resolved=np.ones(k, dtype=bool))
     if ingest_edges is not None and len(ingest_edges):
         edges = pd.concat([edges, _ingest_rows(ingest_edges, EdgeKind.REPLY, edges["post_id"])],
                           ignore_index=True)
+    c = posts.loc[is_com, ["platform", "post_id", "parent_id", "root_id", "published_at"]]
     tree = pd.DataFrame({"platform": c["platform"], "post_id": c["post_id"],
                          "parent_id": c["parent_id"].where(c["parent_id"].notna(), c["root_id"]),
                          "root_id": c["root_id"], "published_at": c["published_at"], "inferred": False})
-    roots = posts[isin_ids(posts["post_id"], tree["root_id"]) & (posts["kind"] != PostKind.COMMENT.value).to_numpy()]
-    root_rows = pd.DataFrame({"platform": roots["platform"], "post_id": roots["post_id"], "parent_id": None,
-                              "root_id": roots["post_id"], "published_at": roots["published_at"],
-                              "inferred": False})
-    return edges, pd.concat([root_rows, tree], ignore_index=True) if len(root_rows) else tree
+    return edges, _with_roots(posts, cols, root, tree, exclude=is_com)
 
 
 def _explode_list(posts: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Series]:
