@@ -45,7 +45,11 @@ EDGE_COLUMNS = ["platform", "src_id", "dst_id", "kind", "origin", "post_id", "ho
 def _str(s: pd.Series) -> pd.Series:
     """A column as pandas ``str`` (nulls kept as missing), index reset."""
     s = s.reset_index(drop=True)
-    return s if s.dtype == "str" else s.astype(object).where(s.notna(), None).astype("str")
+    if s.dtype == "str":
+        return s
+    if isinstance(s.dtype, pd.StringDtype):  # strings or missing already: Arrow to Arrow, no Python objects
+        return s.astype("str")
+    return s.astype(object).where(s.notna(), None).astype("str")
 
 
 def _valid_name(s: pd.Series) -> pd.Series:
@@ -144,6 +148,8 @@ class NameResolver:
         """Per platform, the known names when some of them contain a colon (else the platform is absent)."""
         has = self.table["name"].str.contains("[:：]", regex=True)
         plats = set(self.table.loc[has, "platform"])
+        if not plats:  # the common case: no need to collect every platform's names
+            return {}
         return {p: v for p, v in self.names.items() if p in plats}
 
     def resolve(self, platform: str, name: str) -> tuple[str, bool]:
@@ -220,7 +226,14 @@ def repost_graph(posts: pd.DataFrame, authors: pd.DataFrame, ingest_edges: pd.Da
         fill = np.empty(n, dtype=object)
         fill[miss] = [NAME_PREFIX + x for x in names]
         reposter = pc.coalesce(aid, pa.array(fill, type=pa.large_string()))
-    orig = pc.coalesce(_author_of(author_index, plat, root), _author_of(author_index, plat, par))
+    orig = _author_of(author_index, plat, root)
+    again = np.flatnonzero(np.asarray(pc.and_(pc.is_null(orig), pc.is_valid(raw_root)).to_numpy(zero_copy_only=False),
+                                      dtype=bool))  # where the root has no author, the parent's (root = parent elsewhere)
+    if len(again):
+        fill = np.full(n, -1, dtype=np.int64)
+        fill[again] = np.arange(len(again))
+        ag = pa.array(again)
+        orig = pc.coalesce(orig, _take(_author_of(author_index, plat.take(ag), par.take(ag)), fill))
     if ingest_edges is not None and len(ingest_edges):
         ie = ingest_edges[ingest_edges["kind"] == EdgeKind.REPOST.value]
         ing = (_key(to_arrow_strings(_str(ie["platform"])), to_arrow_strings(_str(ie["post_id"]))),
@@ -279,10 +292,10 @@ def repost_graph(posts: pd.DataFrame, authors: pd.DataFrame, ingest_edges: pd.Da
                          "root_id": _series(root), "published_at": pd.Series(when), "inferred": False})
     inf_mask = pc.and_(made, pc.is_valid(lroot))
     inf_id, inf_par, inf_root = node.filter(inf_mask), nxt.filter(inf_mask), lroot.filter(inf_mask)
-    uniq = pa.array(index_ids(inf_id, inf_id) == np.arange(len(inf_id)))  # first row of each inferred id
+    uniq = pa.array(_first_rows(inf_id))
     inf_id, inf_par, inf_root = inf_id.filter(uniq), inf_par.filter(uniq), inf_root.filter(uniq)
     inf_plat = _take(plat, _index_last(inf_root, raw_root))
-    inf = pd.DataFrame({"post_id": _objects(inf_id), "parent_id": _objects(inf_par), "root_id": _objects(inf_root),
+    inf = pd.DataFrame({"post_id": _series(inf_id), "parent_id": _series(inf_par), "root_id": _series(inf_root),
                         "platform": _series(inf_plat).fillna("")})
     # an unknown time of the tree's own dtype: a plain NaT would turn the column into objects
     no_time = pd.Series(pd.NaT, index=inf.index, dtype=tree["published_at"].dtype)
@@ -294,8 +307,15 @@ def repost_graph(posts: pd.DataFrame, authors: pd.DataFrame, ingest_edges: pd.Da
     return edges, _with_roots(posts, cols, pa.concat_arrays([root, inf_root]), tree)
 
 
-def _objects(arr: pa.Array) -> np.ndarray:
-    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
+def _first_rows(values: pa.Array) -> np.ndarray:
+    """Mask of the first row of each distinct value (one hash pass: Arrow numbers values by first appearance)."""
+    if not len(values):
+        return np.zeros(0, dtype=bool)
+    codes = np.asarray(pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    first = np.empty(len(codes), dtype=bool)
+    first[0] = True
+    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return first
 
 
 def _with_roots(posts: pd.DataFrame, cols: _Posts, root_ids: pa.Array, tree: pd.DataFrame,
@@ -349,6 +369,16 @@ def reply_graph(posts: pd.DataFrame, ingest_edges: pd.DataFrame | None = None
 
 def _explode_list(posts: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Series]:
     """(row position, item as str) for every item of a list column (lists, arrays or nulls)."""
+    try:  # lists of strings (the schema's lists): one Arrow conversion, no per-item pandas objects
+        lists = pa.array(posts[column].to_numpy(dtype=object), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        lists = None
+    if lists is not None and pa.types.is_list(lists.type) and (pa.types.is_string(lists.type.value_type)
+                                                                or pa.types.is_large_string(lists.type.value_type)):
+        flat, rows = pc.list_flatten(lists), pc.list_parent_indices(lists)
+        ok = flat.is_valid()
+        return (np.asarray(rows.filter(ok).to_numpy(zero_copy_only=False), dtype=np.int64),
+                _series(flat.filter(ok).cast(pa.large_string())))
     x = posts[column].reset_index(drop=True).explode()
     x = x[x.notna()]
     return x.index.to_numpy(dtype=np.int64), x.astype(str).astype("str").reset_index(drop=True)
@@ -389,9 +419,10 @@ def hashtag_adoptions(posts: pd.DataFrame) -> pd.DataFrame:
     if not len(p) or "hashtags" not in p:
         return pd.DataFrame({c: [] for c in cols})
     row, tag = _explode_list(p, "hashtags")
-    x = pd.DataFrame({"platform": p["platform"].to_numpy()[row], "author_id": p["author_id"].to_numpy()[row],
-                      "post_id": p["post_id"].to_numpy()[row], "adopted_at": p["published_at"].array[row],
-                      "hashtag": tag.str.strip().str.strip("#").to_numpy()})
+    arrs, at = _Posts(p), pa.array(row)
+    x = pd.DataFrame({"platform": _series(arrs["platform"].take(at)), "author_id": _series(arrs["author_id"].take(at)),
+                      "post_id": _series(arrs["post_id"].take(at)), "adopted_at": p["published_at"].array[row],
+                      "hashtag": tag.str.strip().str.strip("#")})
     x = x[x["hashtag"] != ""]
     if not len(x):
         return pd.DataFrame({c: [] for c in cols})
