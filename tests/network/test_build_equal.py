@@ -137,3 +137,18 @@ def test_derive_edges_equal(source: str) -> None:
     new = stage.derive_edges(posts, authors, ingest)
     for a, b in zip(new, old, strict=True):
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_derive_edges_equal_on_a_workspace(ws) -> None:  # type: ignore[no-untyped-def]
+    """As the stage reads them: Arrow-backed string columns, list cells as arrays, text only where it may chain."""
+    from brandlab.schema import AUTHOR, POST
+
+    posts, authors = weibo_posts(20_000, seed=5)
+    ws.upsert(posts, POST)
+    ws.upsert(authors, AUTHOR)
+    posts, authors, ingest = stage._read(ws, "posts"), stage._read(ws, "authors"), stage._read(ws, "edges")
+    old = _old_derive(posts, authors, ingest)
+    new = stage.derive_edges(posts, authors, ingest)
+    assert new[1]["inferred"].any() and len(new[0]) > 20_000
+    for a, b in zip(new, old, strict=True):
+        pd.testing.assert_frame_equal(a, b)
