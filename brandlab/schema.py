@@ -22,10 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from brandlab.config import TIMEZONE
 from brandlab.errors import SchemaViolation
@@ -311,6 +314,70 @@ def _to_list(v: Any) -> list[str]:
     raise TypeError(f"expected a list, got {type(v).__name__}: {v!r}")
 
 
+_SEQUENCE_CELLS = {list, tuple, np.ndarray, type(None)}
+_STR_ELEMENTS = {str, np.str_}
+_LIST_OF_STR = pa.list_(pa.string())
+
+
+def lists_from_arrow(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """Python lists of str for an Arrow list-of-string array (null cells -> ``[]``), one object array.
+
+    Returns None where a list holds a null element (the per-cell path decides what that becomes).
+    Equal strings share one ``str`` object (dictionary-encoded once), so no per-element conversion.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], type=arr.type)
+    if not pa.types.is_list(arr.type):
+        arr = arr.cast(_LIST_OF_STR)
+    offsets = arr.offsets.to_numpy()
+    values = arr.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0])) if len(arr) else arr.values.slice(0, 0)
+    if values.null_count:
+        return None
+    coded = pc.dictionary_encode(values)
+    flat = np.asarray(coded.dictionary.to_pylist(), dtype=object)[coded.indices.to_numpy()].tolist()
+    o = (offsets - offsets[0]).tolist()
+    # fromiter keeps each list as one cell (assigning a list of lists to a slice would broadcast it)
+    out = np.fromiter((flat[a:b] for a, b in zip(o[:-1], o[1:])), dtype=object, count=len(arr))
+    if arr.null_count:
+        for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)):
+            out[i] = []
+    return out
+
+
+def _to_lists(s: pd.Series) -> np.ndarray | list[Any]:
+    """The cells of a LIST column as lists of str (what ``_to_list`` gives cell by cell), vectorised.
+
+    Lists of str pass as they are (the same objects); every other cell goes through ``_to_list``,
+    which converts or raises. Cell and element types are checked with C-level ``map(type, ...)``
+    instead of a Python loop; sequences of str (tuples, numpy arrays) convert in one Arrow pass.
+    """
+    if s.dtype != object:
+        return [_to_list(v) for v in s.tolist()]
+    cells = s.to_numpy()
+    if not len(cells):
+        return cells.copy()
+    types = np.fromiter(map(type, cells), dtype=object, count=len(cells))
+    is_list = types == list
+    kinds = set(types)
+    if not kinds & {tuple, np.ndarray} and set(map(type, chain.from_iterable(cells[is_list]))) <= {str}:
+        out = cells.copy()
+        for i in np.flatnonzero(types == type(None)):
+            out[i] = []
+        for i in np.flatnonzero(~is_list & (types != type(None))):  # NaN, wrong types: in row order
+            out[i] = _to_list(cells[i])
+        return out
+    if kinds <= _SEQUENCE_CELLS:
+        try:
+            sequences = cells[types != type(None)]
+            if set(map(type, chain.from_iterable(sequences))) <= _STR_ELEMENTS:
+                converted = lists_from_arrow(pa.array(cells, type=_LIST_OF_STR, from_pandas=True))
+                if converted is not None:
+                    return converted
+        except (TypeError, ValueError, pa.ArrowException):
+            pass  # e.g. a 0-d or 2-d array cell: the per-cell path below raises or converts as it always did
+    return [v if type(v) is list and all(type(x) is str for x in v) else _to_list(v) for v in cells.tolist()]
+
+
 def _to_str(s: pd.Series) -> pd.Series:
     if s.dtype == "string":
         return s
@@ -351,10 +418,7 @@ def coerce(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
                     s = s.dt.tz_localize(None)
                 s = s.dt.normalize().astype("datetime64[ns]")
             elif c.dtype == LIST:
-                # lists of str pass as they are (one type check per element, no copy); the rest
-                # go through _to_list, which converts or raises
-                s = pd.Series([v if type(v) is list and all(type(x) is str for x in v) else _to_list(v)
-                               for v in s.tolist()], index=s.index, dtype=object)
+                s = pd.Series(_to_lists(s), index=s.index, dtype=object)
             elif c.dtype == JSON:
                 s = s.astype(object)
         except (TypeError, ValueError) as err:
