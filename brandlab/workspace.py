@@ -24,7 +24,7 @@ import pyarrow as pa
 from brandlab.config import TIMEZONE
 from brandlab.errors import BrandlabError, format_message
 from brandlab.schema import (
-    BOOL, DATE, FLOAT, INT, JSON, LIST, STR, TABLES, TIME, TableSchema, coerce, validate,
+    BOOL, DATE, FLOAT, INT, JSON, LIST, STR, TABLES, TIME, TableSchema, coerce, lists_from_arrow, validate,
 )
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,26 @@ def to_arrow(df: pd.DataFrame, schema: TableSchema, *, coerced: bool = False) ->
 
 
 def from_arrow(table: pa.Table, schema: TableSchema | None = None) -> pd.DataFrame:
+    lists: dict[str, Any] = {}
+    if schema is not None and all(c in table.column_names for c in schema.names):
+        # list cells go straight to Python lists (one Arrow pass) instead of numpy arrays that coerce
+        # would then convert cell by cell; a list holding a null element keeps the old path
+        for c in schema.columns:
+            if c.dtype == LIST and pa.types.is_list(table.schema.field(c.name).type):
+                cells = lists_from_arrow(table.column(c.name))
+                if cells is not None:
+                    lists[c.name] = cells
+        if lists:
+            order = table.column_names
+            table = table.drop_columns(list(lists))
     df = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    if lists:
+        for name, cells in lists.items():
+            df[name] = pd.Series(cells, index=df.index, dtype=object)
+        df = df[order]
     for name in df.columns:
+        if name in lists:
+            continue
         t = table.schema.field(name).type
         if pa.types.is_timestamp(t):
             s = df[name]
@@ -188,9 +206,9 @@ class Workspace:
         return rows[0][0] if rows else None
 
     # ----------------------------------------------------------------- writing
-    def _stage(self, df: pd.DataFrame, schema: TableSchema) -> str:
+    def _stage(self, df: pd.DataFrame, schema: TableSchema, *, coerced: bool = False) -> str:
         name = f"_stage_{schema.name}"
-        self.con.register(name, to_arrow(df, schema))
+        self.con.register(name, to_arrow(df, schema, coerced=coerced))
         return name
 
     def upsert(self, df: pd.DataFrame, schema: TableSchema | str, *, validated: bool = False,
@@ -209,7 +227,7 @@ class Workspace:
         if not len(df):
             return 0
         if not schema.key:
-            return self.append(df, schema, validated=True)
+            return self.append(df, schema, validated=True, _coerced=coerced)
         with self._lock, self.transaction():
             self.ensure_table(schema)
             staged = f"_stage_{schema.name}"
@@ -246,15 +264,17 @@ class Workspace:
             self.con.execute("DROP TABLE _batch")
         return int(n[0][0]) if n else 0
 
-    def append(self, df: pd.DataFrame, schema: TableSchema | str, *, validated: bool = False) -> int:
+    def append(self, df: pd.DataFrame, schema: TableSchema | str, *, validated: bool = False,
+               _coerced: bool = False) -> int:
         schema = TABLES[schema] if isinstance(schema, str) else schema
+        coerced = _coerced or not validated  # validate() returns the frame coerced: no second pass
         if not validated:
             df = validate(df, schema)
         if not len(df):
             return 0
         with self._lock, self.transaction():
             self.ensure_table(schema)
-            staged = self._stage(df, schema)
+            staged = self._stage(df, schema, coerced=coerced)
             cols = ", ".join(_q(c) for c in schema.names)
             self.con.execute(f"INSERT INTO {_q(schema.name)} ({cols}) SELECT {cols} FROM {staged}")
             self.con.unregister(staged)
@@ -264,6 +284,7 @@ class Workspace:
                 validated: bool = False) -> int:
         """Replace the whole table, or only the rows matching ``where`` (column = value)."""
         schema = TABLES[schema] if isinstance(schema, str) else schema
+        coerced = not validated
         if not validated:
             df = validate(df, schema)
         with self._lock, self.transaction():
@@ -274,7 +295,7 @@ class Workspace:
             else:
                 self.con.execute(f"DELETE FROM {_q(schema.name)}")
             if len(df):
-                self.append(df, schema, validated=True)
+                self.append(df, schema, validated=True, _coerced=coerced)
         return len(df)
 
     def write_frame(self, name: str, df: pd.DataFrame) -> None:
