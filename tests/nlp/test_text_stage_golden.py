@@ -90,6 +90,7 @@ def _check(name: str, build: Any, tmp_path: Path, update_golden: bool) -> None:
         assert got[t] == golden[name][t], f"{name}: table {t} differs from the golden output"
 
 
+@pytest.mark.slow  # the demo exports' ingest takes minutes on the shared machine
 def test_demo_tables_match_golden(tmp_path: Path, update_golden: bool) -> None:
     _check("demo", _demo, tmp_path, update_golden)
 
