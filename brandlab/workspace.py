@@ -235,12 +235,16 @@ class Workspace:
             t = _q(schema.name)
             keys = [_q(k) for k in schema.key]
             order = _q(schema.order_by) if schema.order_by else None
-            # de-duplicate the batch: newest wins, then the last row written
+            # de-duplicate the batch: newest wins, then the last row written. A frame validated here has
+            # unique keys already (validate refuses duplicates), so it is taken as it is: no window sort
             rank = f"{order} DESC NULLS LAST, _rowno DESC" if order else "_rowno DESC"
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE _batch AS SELECT * EXCLUDE (_rowno, _rk) FROM ("
-                f"SELECT *, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {rank}) AS _rk "
-                f"FROM (SELECT *, row_number() OVER () AS _rowno FROM {staged})) WHERE _rk = 1")
+            if coerced:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE _batch AS SELECT * FROM {staged}")
+            else:
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE _batch AS SELECT * EXCLUDE (_rowno, _rk) FROM ("
+                    f"SELECT *, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {rank}) AS _rk "
+                    f"FROM (SELECT *, row_number() OVER () AS _rowno FROM {staged})) WHERE _rk = 1")
             self.con.unregister(staged)
             on = " AND ".join(f"{t}.{k} = _batch.{k}" for k in keys)
             newer = f" AND (_batch.{order} IS NULL OR {t}.{order} IS NULL OR _batch.{order} >= {t}.{order})" \

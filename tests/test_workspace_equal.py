@@ -99,3 +99,21 @@ def test_post_text_roundtrip(ws: Workspace) -> None:
     ws.replace(df, POST_TEXT)
     at = ws.con.sql(f"SELECT * FROM {POST_TEXT.name}").to_arrow_table()
     _assert_identical(ws.read(POST_TEXT.name), _from_arrow_before(at, POST_TEXT))
+
+
+def test_upsert_of_a_frame_it_validated_equals_the_deduplicating_path(tmp_path: Path) -> None:
+    old = _posts(300, seed=5)
+    old["crawled_at"] = pd.Timestamp("2024-06-01", tz=TIMEZONE)
+    new = _posts(300, seed=6).iloc[100:]
+    new["crawled_at"] = pd.Timestamp("2024-06-01", tz=TIMEZONE) + pd.to_timedelta(np.arange(200) - 100, unit="h")
+    new["post_id"] = [f"p{i}" for i in range(150, 350)]
+    stored = []
+    for validated in (False, True):  # True: the batch goes through the row_number de-duplication
+        with Workspace(tmp_path / f"{validated}.duckdb") as w:
+            w.upsert(old, POST)
+            frame = new if not validated else schema_before.validate(new, POST)
+            w.upsert(frame, POST, validated=validated)
+            stored.append(w.read("posts").sort_values("post_id", ignore_index=True))
+    _assert_identical(stored[0], stored[1])
+    keys = pd.concat([old, new])[["platform", "post_id"]].drop_duplicates()
+    assert len(stored[0]) == len(keys) < len(old) + len(new)  # some stored rows were replaced
