@@ -337,7 +337,7 @@ def lists_from_arrow(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     flat = np.asarray(coded.dictionary.to_pylist(), dtype=object)[coded.indices.to_numpy()].tolist()
     o = (offsets - offsets[0]).tolist()
     # fromiter keeps each list as one cell (assigning a list of lists to a slice would broadcast it)
-    out = np.fromiter((flat[a:b] for a, b in zip(o[:-1], o[1:])), dtype=object, count=len(arr))
+    out = np.fromiter((flat[a:b] for a, b in zip(o[:-1], o[1:], strict=True)), dtype=object, count=len(arr))
     if arr.null_count:
         for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)):
             out[i] = []
@@ -355,20 +355,21 @@ def _to_lists(s: pd.Series) -> np.ndarray | list[Any]:
         return [_to_list(v) for v in s.tolist()]
     cells = s.to_numpy()
     if not len(cells):
-        return cells.copy()
+        return np.array(cells, dtype=object)
     types = np.fromiter(map(type, cells), dtype=object, count=len(cells))
-    is_list = types == list
+    is_none = types == type(None)  # noqa: E721 (elementwise over an array of types)
+    is_list = types == list  # noqa: E721
     kinds = set(types)
     if not kinds & {tuple, np.ndarray} and set(map(type, chain.from_iterable(cells[is_list]))) <= {str}:
-        out = cells.copy()
-        for i in np.flatnonzero(types == type(None)):
+        out: np.ndarray = np.array(cells, dtype=object)
+        for i in np.flatnonzero(is_none):
             out[i] = []
-        for i in np.flatnonzero(~is_list & (types != type(None))):  # NaN, wrong types: in row order
+        for i in np.flatnonzero(~is_list & ~is_none):  # NaN, wrong types: in row order
             out[i] = _to_list(cells[i])
         return out
     if kinds <= _SEQUENCE_CELLS:
         try:
-            sequences = cells[types != type(None)]
+            sequences = cells[~is_none]
             if set(map(type, chain.from_iterable(sequences))) <= _STR_ELEMENTS:
                 converted = lists_from_arrow(pa.array(cells, type=_LIST_OF_STR, from_pandas=True))
                 if converted is not None:

@@ -17,7 +17,6 @@ from brandlab.config import TIMEZONE
 from brandlab.errors import SchemaViolation
 from brandlab.schema import BOOL, DATE, FLOAT, INT, JSON, LIST, STR, TIME, TableSchema
 
-
 # --------------------------------------------------------------------------- coercion
 
 

@@ -10,8 +10,9 @@ SchemaViolation (message and failures table).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -134,7 +135,8 @@ def _assert_same(new: tuple[str, Any], old: tuple[str, Any]) -> None:
     for c in got.columns:
         if got[c].dtype == object:
             assert [type(v) for v in got[c]] == [type(v) for v in want[c]], c
-            assert all(type(x) is type(y) for a, b in zip(got[c], want[c]) if isinstance(a, list) for x, y in zip(a, b))
+            assert all(type(x) is type(y) for a, b in zip(got[c], want[c], strict=True) if isinstance(a, list)
+                   for x, y in zip(a, b, strict=True))
 
 
 SEEDS = range(60)
@@ -149,9 +151,9 @@ def test_coerce_equals_before(seed: int) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_validate_equals_before(seed: int) -> None:
     df = _frame(seed)
-    for coerce_types in (True, False):
-        _assert_same(_outcome(lambda: schema.validate(df, MIXED, coerce_types=coerce_types)),
-                     _outcome(lambda: schema_before.validate(df, MIXED, coerce_types=coerce_types)))
+    for types in (True, False):
+        _assert_same(_outcome(lambda t=types: schema.validate(df, MIXED, coerce_types=t)),  # type: ignore[misc]
+                     _outcome(lambda t=types: schema_before.validate(df, MIXED, coerce_types=t)))  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("seed", range(0, 60, 5))
@@ -175,13 +177,14 @@ def test_empty_and_all_none_list_columns_equal_before() -> None:
                pd.DataFrame({"tags": [["a", "b"], ["c", "d"]]}), pd.DataFrame({"tags": [np.array(["a"]), None]}),
                pd.DataFrame({"tags": [np.array("a"), None]}), pd.DataFrame({"tags": [np.array([["a"]]), None]}),
                pd.DataFrame({"tags": pd.Series(["a", None], dtype="string")})):
-        _assert_same(_outcome(lambda: schema.coerce(df, MIXED)), _outcome(lambda: schema_before.coerce(df, MIXED)))
+        _assert_same(_outcome(lambda d=df: schema.coerce(d, MIXED)),  # type: ignore[misc]
+                     _outcome(lambda d=df: schema_before.coerce(d, MIXED)))  # type: ignore[misc]
 
 
 def test_clean_list_cells_pass_as_the_same_objects() -> None:
     cells = [["a"], ["b", "c"], []]
     out = schema.coerce(pd.DataFrame({"tags": cells}), MIXED)
-    assert all(a is b for a, b in zip(out["tags"], cells))
+    assert all(a is b for a, b in zip(out["tags"], cells, strict=True))
     assert out["terms"].tolist() == [[], [], []]
     assert out["terms"].iloc[0] is not out["terms"].iloc[1]  # one fresh list per cell, as before
 
