@@ -350,7 +350,9 @@ def reply_graph(posts: pd.DataFrame, ingest_edges: pd.DataFrame | None = None
     ci = pa.array(np.flatnonzero(is_com))
     plat, par, root, aid = (cols[c].take(ci) for c in ("platform", "parent_id", "root_id", "author_id"))
     index = cols.author_index()
-    src = pc.coalesce(_author_of(index, plat, pc.coalesce(par, root)), _author_of(index, plat, root))
+    # both lookups (the parent's author, else the root's) in one probe: one hash table over all posts
+    both = _author_of(index, pa.concat_arrays([plat, plat]), pa.concat_arrays([pc.coalesce(par, root), root]))
+    src = pc.coalesce(both.slice(0, len(plat)), both.slice(len(plat)))
     ok = pc.and_(pc.is_valid(src), pc.is_valid(aid))
     k = int(pc.sum(ok).as_py() or 0)
     edges = _edges(platform=_series(plat.filter(ok)), src_id=_series(src.filter(ok)), dst_id=_series(aid.filter(ok)),
