@@ -47,6 +47,33 @@ def _cluster_bootstrap(num: np.ndarray, den: np.ndarray, n_boot: int, rng: np.ra
     return float(lo), float(hi)
 
 
+def _shared_cluster_bootstrap(num: np.ndarray, den: np.ndarray, n_boot: int, rng: np.random.Generator,
+                              alpha: float) -> np.ndarray:
+    """:func:`_cluster_bootstrap` of every column of ``num`` (clusters x labels) at once: each
+    resample of clusters is drawn once and serves every label, its cluster multiplicities times
+    ``num`` and ``den`` giving the resampled sums. Returns (labels, 2) interval ends (NaN where
+    undefined). Sums of whole-number counts are exact in float64, so a label's interval is the one
+    :func:`_cluster_bootstrap` gives for that column with the same draws."""
+    k, m = num.shape
+    out = np.full((m, 2), np.nan)
+    if k == 0 or n_boot <= 0:
+        return out
+    stats = np.empty((n_boot, m))
+    step = max(1, _BLOCK // k)
+    for start in range(0, n_boot, step):
+        b = min(step, n_boot - start)
+        idx = rng.integers(0, k, size=(b, k))
+        mult = np.bincount((idx + (np.arange(b) * k)[:, None]).ravel(), minlength=b * k).reshape(b, k)
+        mult = mult.astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stats[start:start + b] = (mult @ num) / (mult @ den)[:, None]
+    for j in range(m):
+        col = stats[:, j][np.isfinite(stats[:, j])]
+        if len(col):
+            out[j] = np.quantile(col, [alpha / 2, 1 - alpha / 2])
+    return out
+
+
 def bootstrap_share(df: pd.DataFrame, by: Sequence[str] | str, value: str, weight: str | None = None, *,
                     n_boot: int = 1000, seed: int = 0, min_size: int = 30, author: str | None = None,
                     level: float = 0.95, warn: bool = True) -> pd.DataFrame:
@@ -118,11 +145,11 @@ def label_shares(posts: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: Se
     ``tags``: the tagger's long table (platform, post_id, facet, label). Every post of a group is
     in the denominator, tagged or not. Returns ``[*by, label, share, lo, hi, n, n_authors]``.
 
-    The result is :func:`bootstrap_share` of the posts stacked once per label (the label a key
-    between ``by`` and the author); without ``weight`` it is computed without building that stack
-    (len(labels) times the posts): the per-(group, author) post counts once, each label's hits by
-    ``np.bincount``, the groups and labels visited in the stack's sorted order so that the resampling
-    draws the same authors for each (group, label) and the sums (integer counts) are the same.
+    With ``weight`` the result is :func:`bootstrap_share` of the posts stacked once per label (the
+    label a key between ``by`` and the author). Without it (what the stages use) the stack is not
+    built: the per-(group, author) post counts once, each label's hits by ``np.bincount``, the same
+    shares and counts; each group's authors are resampled once for all its labels (common random
+    numbers across labels), so the interval ends differ from the stack's by bootstrap noise only.
     """
     by = [by] if isinstance(by, str) else list(by)
     keys = ["platform", "post_id"]
@@ -132,9 +159,11 @@ def label_shares(posts: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: Se
     hit = tags.loc[tags["facet"] == facet, [*keys, "label"]].drop_duplicates()
     hit = hit.merge(base[keys].assign(_row=np.arange(len(base))), on=keys, how="inner")
     pos = {lb: i for i, lb in enumerate(labels)}
-    lab = hit["label"].map(pos)
-    ok = lab.notna().to_numpy()
-    hit_label, hit_row = lab[ok].to_numpy(dtype=np.int64), hit["_row"].to_numpy()[ok]
+    # pos[label] for every hit, looked up in one vectorised pass (-1: not one of ``labels``)
+    lab = pd.Index(list(pos)).get_indexer(hit["label"].astype(object).to_numpy())
+    lab = np.where(lab >= 0, np.asarray(list(pos.values()), dtype=np.int64)[np.maximum(lab, 0)], -1)
+    ok = lab >= 0
+    hit_label, hit_row = lab[ok], hit["_row"].to_numpy()[ok]
     cols = [c for c in [*by, weight, author] if c and c in base.columns]
     author = author if author in base.columns else None
     if weight is None and len(pos) == len(labels):
@@ -162,7 +191,10 @@ def label_shares(posts: pd.DataFrame, tags: pd.DataFrame, facet: str, labels: Se
 def _label_shares_unstacked(base: pd.DataFrame, by: list[str], labels: Sequence[str], hit_label: np.ndarray,
                             hit_row: np.ndarray, *, n_boot: int, seed: int, author: str | None) -> pd.DataFrame:
     """:func:`bootstrap_share` of the unweighted label stack, from ``base`` (one row per post) and the
-    (label index, row) pairs of its hits; same rows, same random draws, same sums."""
+    (label index, row) pairs of its hits: the same rows, shares and counts. The intervals of one
+    group's labels share their resamples of authors (one draw per group instead of one per
+    (group, label), about len(labels) times fewer draws, which dominated the text stage at 1M
+    posts), so they differ from the stack's in their random draws only."""
     work = pd.DataFrame({c: base[c] for c in by})
     work["_c"] = (base[author].astype("string").fillna("<unknown author>").to_numpy() if author
                   else np.arange(len(base)))
@@ -179,20 +211,23 @@ def _label_shares_unstacked(base: pd.DataFrame, by: list[str], labels: Sequence[
     group_of_pair = np.zeros(n_pairs, dtype=np.int64)
     group_of_pair[pair] = group_of_row  # pairs are numbered in (group, author) order: each group a run
     starts = np.r_[0, np.cumsum(np.bincount(group_of_pair, minlength=len(group_rows)))]
-    by_label = [np.bincount(pair[hit_row[hit_label == j]], minlength=n_pairs).astype(float)
-                for j in range(len(labels))]
+    order = sorted(range(len(labels)), key=lambda j: labels[j])
+    # hits per (group, author) pair, one column per label in output order
+    col = np.empty(len(labels), dtype=np.int64)
+    col[order] = np.arange(len(order))
+    hits = np.bincount(pair[hit_row] * len(order) + col[hit_label],
+                       minlength=n_pairs * len(order)).reshape(n_pairs, len(order)).astype(float)
     rng = np.random.default_rng(seed)
     alpha = 1 - 0.95  # bootstrap_share's default level, computed as it computes it
     rows = []
-    order = sorted(range(len(labels)), key=lambda j: labels[j])
     for gi, key in enumerate(group_rows.index):
         key = key if isinstance(key, tuple) else (key,)
         sl = slice(starts[gi], starts[gi + 1])
-        d = den[sl]
-        for j in order:
-            num = by_label[j][sl]
-            total = d.sum()
-            share = float(num.sum() / total) if total > 0 else float("nan")
-            lo, hi = _cluster_bootstrap(num, d, n_boot, rng, alpha)
-            rows.append((*(key if by else ()), labels[j], share, lo, hi, int(group_rows.iloc[gi]), sl.stop - sl.start))
+        d, num = den[sl], hits[sl]
+        total = d.sum()
+        shares = num.sum(axis=0) / total if total > 0 else np.full(len(order), np.nan)
+        ci = _shared_cluster_bootstrap(num, d, n_boot, rng, alpha)
+        for c, j in enumerate(order):
+            rows.append((*(key if by else ()), labels[j], float(shares[c]), float(ci[c, 0]), float(ci[c, 1]),
+                         int(group_rows.iloc[gi]), sl.stop - sl.start))
     return pd.DataFrame(rows, columns=[*by, "label", "share", "lo", "hi", "n", "n_authors"])

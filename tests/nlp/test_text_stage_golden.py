@@ -6,7 +6,9 @@ campaign's exports, and generated MediaCrawler Douyin exports (the e2e bench's d
 covers every row of post_text, post_tags, author_generation, audience_generation, keywords,
 trait_shares and dimension_shares (rows sorted: ingest stores rows in no fixed order), so any
 change of a token, tag, keyword, generation or score fails the test. Regenerate only on purpose:
-``--update-golden``.
+``--update-golden``. Regenerated once since, on purpose: trait_shares and dimension_shares, when a
+group's share intervals began to resample its authors once for all labels (brandlab.aggregate;
+every other table, and the shares and counts themselves, were unchanged -- tests/test_aggregate_equal.py).
 """
 
 from __future__ import annotations
