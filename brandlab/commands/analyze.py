@@ -18,7 +18,9 @@ from brandlab.cli import TqdmProgress, handle_errors, settings_from
 @click.option("--sentiment-labels", default=None, help="Label mapping for that model, e.g. 'LABEL_0=negative,...'.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default=None, help="Execution engine.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster).")
-@click.option("--workers", type=int, default=None, help="LocalCluster worker processes (default: CPU cores).")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes of the Dask LocalCluster, or of the local engine's pool "
+                   "(default: CPU cores; $BRANDLAB_LOCAL_WORKERS for the local engine).")
 @click.option("--taxonomy", "taxonomy_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Extra taxonomy YAML extending the shipped city-brand taxonomy.")
 @click.pass_context
