@@ -67,21 +67,22 @@ def read_csv_sql(path: Path, columns: list[str]) -> str:
     return f"(SELECT *, row_number() OVER () AS source_row FROM {csv})"
 
 
-def insert_sql(spec: ItemSpec, columns: list[str], ctx: ReadContext, path: Path) -> str:
-    """INSERT the converted rows into ``posts``; slow rows as placeholders (post_id NULL, raw values
-    in :data:`RAW_LIST`)."""
+def keys_sql(spec: ItemSpec, columns: list[str], ctx: ReadContext, path: Path) -> str:
+    """The narrow first pass: per row its number, key and crawl time as converted, whether it takes
+    the fast path (``_ok``), and for a slow row its raw values (a VARCHAR[] in file column order)."""
     query = _query(spec, columns, ctx, read_csv_sql(path, columns))
     raw = "[" + ", ".join(_q("raw:" + c) for c in columns) + "]"
-    exprs = []
-    for n in POST.names:
-        if n == "post_id":
-            exprs.append(f"CASE WHEN _ok THEN {_q(n)} END")
-        elif n == RAW_LIST:
-            exprs.append(f"CASE WHEN _ok THEN {_q(n)} ELSE {raw} END")
-        else:
-            exprs.append(_q(n))
+    return (f"SELECT source_row, post_id, crawled_at, _ok, CASE WHEN _ok THEN NULL ELSE {raw} END AS {RAW_LIST} "
+            f"FROM ({query})")
+
+
+def insert_sql(spec: ItemSpec, columns: list[str], ctx: ReadContext, path: Path, skip: str) -> str:
+    """INSERT the converted rows into ``posts``, but those whose ``source_row`` is in table ``skip``
+    (the slow rows and the duplicate losers the first pass found), so nothing is deleted after."""
+    query = _query(spec, columns, ctx, read_csv_sql(path, columns))
     cols = ", ".join(_q(n) for n in POST.names)
-    return f"INSERT INTO posts ({cols}) SELECT {', '.join(exprs)} FROM ({query})"
+    return (f"INSERT INTO posts ({cols}) SELECT {cols} FROM ({query}) "
+            f"WHERE source_row NOT IN (SELECT source_row FROM {skip})")
 
 
 @dataclasses.dataclass
@@ -102,10 +103,16 @@ class DirectPosts:
         load_direct(self.ws, self.path, self.spec, self.columns, self.ctx, report)
 
     def close(self) -> None:
+        for t in _TEMP:
+            self.ws.con.execute(f"DROP TABLE IF EXISTS {t}")
         drop_staged(self.ws, self.ctx)   # with the staging tables a killed batched run left
 
     def fallback(self) -> StagedPosts:
         return StagedPosts(self.ws, self.spec, self.columns, self.ctx, self.path)
+
+
+#: the temp tables of one file on this path
+_TEMP = ("_mc_k", "_mc_slowp", "_mc_cand", "_mc_w", "_mc_best", "_mc_lose", "_mc_skip")
 
 
 def load_direct(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext,
@@ -116,19 +123,24 @@ def load_direct(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: Re
     if not platform_is_empty(ws, spec.platform):   # asked before the transaction; still so?
         raise FallBack(f"posts already holds {spec.platform} rows")
     try:
-        con.execute(insert_sql(spec, columns, ctx, path))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_k AS {keys_sql(spec, columns, ctx, path)}")
     except duckdb.InvalidInputException as err:   # a line pyarrow.csv reads otherwise (or quarantines)
         raise FallBack(f"DuckDB cannot read {path.name!r} as pyarrow.csv does: {err}") from err
-    plat = _lit(spec.platform)
-    n_rows, n_fast = con.execute(f"SELECT count(*), count(post_id) FROM posts WHERE platform = {plat}").fetchall()[0]
+    n_rows, n_fast = con.execute("SELECT count(*), count(*) FILTER (WHERE _ok) FROM _mc_k").fetchall()[0]
     counts = report.tables.setdefault("posts", TableCounts())
     counts.read += int(n_rows)
     counts.accepted += int(n_fast)
     sizes: list[int] | None = None
     if n_fast < n_rows:
         sizes = _batch_sizes(path, columns, ctx, int(n_rows))
-        _load_slow(ws, spec, columns, ctx, report, np.cumsum(sizes))
-    _drop_duplicates(ws, spec, path, columns, ctx, int(n_rows), sizes)
+    _parse_slow(ws, spec, columns, ctx, report, np.cumsum(sizes) if sizes is not None else None)
+    _rank_duplicates(ws, path, columns, ctx, int(n_rows), sizes)
+    con.execute(insert_sql(spec, columns, ctx, path, "_mc_skip"))
+    cols = ", ".join(_q(c) for c in POST.names)
+    con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM _mc_slowp "
+                "WHERE source_row NOT IN (SELECT source_row FROM _mc_lose)")
+    for t in _TEMP:
+        con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
 def _batch_sizes(path: Path, columns: list[str], ctx: ReadContext, n_rows: int) -> list[int]:
@@ -140,24 +152,25 @@ def _batch_sizes(path: Path, columns: list[str], ctx: ReadContext, n_rows: int) 
     return sizes
 
 
-def _load_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, report: IngestReport,
-               ends: np.ndarray) -> None:
-    """The placeholder rows out of ``posts``, parsed batch by batch as the chunked reader parses them."""
+def _parse_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, report: IngestReport,
+                ends: np.ndarray | None) -> None:
+    """The slow rows of the first pass parsed batch by batch as the chunked reader parses them, into
+    the temp table ``_mc_slowp`` (posts' columns); their rejected rows into ``quarantine``."""
     from brandlab.workspace import to_arrow
 
     con: duckdb.DuckDBPyConnection = ws.con
-    plat = _lit(spec.platform)
-    where = f"platform = {plat} AND post_id IS NULL"
+    cols = ", ".join(_q(c) for c in POST.names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_slowp AS SELECT {cols} FROM posts LIMIT 0")
+    if ends is None:
+        return
     sel = ", ".join(f"{RAW_LIST}[{i + 1}] AS {_q(c)}" for i, c in enumerate(columns))
-    slow = con.sql(f"SELECT {sel}, source_row FROM posts WHERE {where} ORDER BY source_row").to_arrow_table().to_pandas()
-    con.execute(f"DELETE FROM posts WHERE {where}")
+    slow = con.sql(f"SELECT {sel}, source_row FROM _mc_k WHERE NOT _ok ORDER BY source_row").to_arrow_table().to_pandas()
     counts = report.tables.setdefault("posts", TableCounts())
     batch = np.searchsorted(ends, slow["source_row"].to_numpy(), side="left")
-    cols = ", ".join(_q(c) for c in POST.names)
     for b in np.unique(batch):
         rows = slow[batch == b].reset_index(drop=True)
         lo, hi = (int(ends[b - 1]) if b else 0) + 1, int(ends[b])
-        fast_crawl = con.execute(f"SELECT epoch_us(max(crawled_at)) FROM posts WHERE platform = {plat} "
+        fast_crawl = con.execute(f"SELECT epoch_us(max(crawled_at)) FROM _mc_k WHERE _ok "
                                  f"AND source_row BETWEEN {lo} AND {hi}").fetchall()[0][0]
         crawl = parse_times_checked(rows["last_modify_ts"])[0] if "last_modify_ts" in rows \
             else pd.Series([], dtype=object)
@@ -172,10 +185,10 @@ def _load_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, re
             posts["campaign"] = ctx.campaign
         counts.accepted += len(posts)
         if len(posts):
-            validate(posts.drop_duplicates(list(POST.key), keep="last"), POST)   # duplicates go below
+            validate(posts.drop_duplicates(list(POST.key), keep="last"), POST)   # duplicates: _rank_duplicates
             con.register("_mc_slow", to_arrow(posts, POST))
             try:
-                con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM _mc_slow")
+                con.execute(f"INSERT INTO _mc_slowp ({cols}) SELECT {cols} FROM _mc_slow")
             finally:
                 con.unregister("_mc_slow")
         q = parsed.quarantine
@@ -183,34 +196,35 @@ def _load_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, re
         write_quarantine(ws, q, ctx, report)
 
 
-def _drop_duplicates(ws: Any, spec: ItemSpec, path: Path, columns: list[str], ctx: ReadContext, n_rows: int,
+def _rank_duplicates(ws: Any, path: Path, columns: list[str], ctx: ReadContext, n_rows: int,
                      sizes: list[int] | None) -> None:
-    """Keep one row per key, the one merging batch after batch by the upsert rule keeps: ranked on
-    the narrow columns of the keys that occur more than once."""
+    """``_mc_skip``: the rows the INSERT leaves out, the slow rows (parsed into ``_mc_slowp``) and
+    every row, fast or parsed, that merging batch after batch by the upsert rule would replace;
+    ranked on the narrow columns of the keys that occur more than once among fast and parsed rows."""
     con: duckdb.DuckDBPyConnection = ws.con
-    plat = _lit(spec.platform)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _mc_dup AS
-        SELECT rowid AS rid, platform, post_id, source_row, crawled_at FROM posts WHERE platform = {plat}
+    con.execute("""CREATE OR REPLACE TEMP TABLE _mc_cand AS
+        SELECT source_row AS rid, platform, post_id, source_row, crawled_at FROM (
+            SELECT source_row, 'x' AS platform, post_id, crawled_at FROM _mc_k WHERE _ok
+            UNION ALL SELECT source_row, 'x', post_id, crawled_at FROM _mc_slowp)
         QUALIFY count(*) OVER (PARTITION BY post_id) > 1""")
-    n_dup, n_null = con.execute("SELECT count(*), count(*) - count(crawled_at) FROM _mc_dup").fetchall()[0]
-    if not n_dup:
-        con.execute("DROP TABLE _mc_dup")
-        return
-    if n_null:   # a row without a crawl time replaces what came before it: batches matter
-        ends = np.cumsum(sizes if sizes is not None else _batch_sizes(path, columns, ctx, n_rows))
-        dup = con.sql("SELECT rid, source_row FROM _mc_dup").to_arrow_table().to_pandas()
-        batch = pd.DataFrame({"rid": dup["rid"], "_batch": np.searchsorted(ends, dup["source_row"].to_numpy())})
-        con.register("_mc_b", batch)
-        try:
-            con.execute("CREATE OR REPLACE TEMP TABLE _mc_w AS SELECT d.*, b._batch FROM _mc_dup d JOIN _mc_b b USING (rid)")
-        finally:
-            con.unregister("_mc_b")
-    else:        # newest crawl, then the later row, whatever the batches
-        con.execute("CREATE OR REPLACE TEMP TABLE _mc_w AS SELECT *, 0 AS _batch FROM _mc_dup")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_best AS {best_rows_sql('_mc_w')}")
-    con.execute("DELETE FROM posts WHERE rowid IN (SELECT rid FROM _mc_dup EXCEPT SELECT rid FROM _mc_best)")
-    for t in ("_mc_dup", "_mc_w", "_mc_best"):
-        con.execute(f"DROP TABLE {t}")
+    n_dup, n_null = con.execute("SELECT count(*), count(*) - count(crawled_at) FROM _mc_cand").fetchall()[0]
+    con.execute("CREATE OR REPLACE TEMP TABLE _mc_lose (source_row BIGINT)")
+    if n_dup:
+        if n_null:   # a row without a crawl time replaces what came before it: batches matter
+            ends = np.cumsum(sizes if sizes is not None else _batch_sizes(path, columns, ctx, n_rows))
+            dup = con.sql("SELECT rid FROM _mc_cand").to_arrow_table().to_pandas()
+            batch = pd.DataFrame({"rid": dup["rid"], "_batch": np.searchsorted(ends, dup["rid"].to_numpy())})
+            con.register("_mc_b", batch)
+            try:
+                con.execute("CREATE OR REPLACE TEMP TABLE _mc_w AS SELECT d.*, b._batch FROM _mc_cand d JOIN _mc_b b USING (rid)")
+            finally:
+                con.unregister("_mc_b")
+        else:        # newest crawl, then the later row, whatever the batches
+            con.execute("CREATE OR REPLACE TEMP TABLE _mc_w AS SELECT *, 0 AS _batch FROM _mc_cand")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_best AS {best_rows_sql('_mc_w')}")
+        con.execute("INSERT INTO _mc_lose SELECT rid FROM _mc_cand EXCEPT SELECT rid FROM _mc_best")
+    con.execute("CREATE OR REPLACE TEMP TABLE _mc_skip AS SELECT source_row FROM _mc_k WHERE NOT _ok "
+                "UNION ALL SELECT source_row FROM _mc_lose")
 
 
-__all__ = ["DirectPosts", "insert_sql", "load_direct", "platform_is_empty", "read_csv_sql"]
+__all__ = ["DirectPosts", "insert_sql", "keys_sql", "load_direct", "platform_is_empty", "read_csv_sql"]
