@@ -1,18 +1,21 @@
 """MediaCrawler contents/comments CSV read by DuckDB straight into ``posts``: the path of a file whose
 platform ``posts`` holds no rows of yet (a fresh workspace, the first export of a platform).
 
-Inside the file's transaction one ``INSERT ... SELECT`` reads the file with DuckDB's own parallel
-``read_csv`` (every column text, the header names given, ``pyarrow.csv``'s null strings) and
-converts it with the SQL of :mod:`brandlab.ingest.mediacrawler_sql`, numbering the rows as the
-reference reader does (``row_number() OVER ()`` over the order-preserving scan). A row in another
-form (``1.2万``, ``5分钟前``, a bad id, ...) is inserted as a placeholder: no ``post_id`` and its raw
-values in ``hashtags``; the placeholders are then read back, deleted and parsed by
-:func:`~brandlab.ingest.mediacrawler.parse_records`, batch by batch (the ``pyarrow.csv`` batches of
-the chunked reader, :func:`~brandlab.ingest.mediacrawler_io.batch_sizes`, counted only when slow rows
-or duplicates without a crawl time need them), with the batch's crawl time as anchor. The file's
-duplicate keys are resolved afterwards on their narrow columns, by exactly the rule of merging batch
-after batch (:func:`~brandlab.ingest.mediacrawler_sql.best_rows_sql`), and the losers deleted. So the
-rows are written once, with no staging table, and the result is the chunked reader's.
+Inside the file's transaction a narrow first pass (:func:`keys_sql`) reads the file with DuckDB's
+own parallel ``read_csv`` (every column text, the header names given, ``pyarrow.csv``'s null strings)
+and converts it with the SQL of :mod:`brandlab.ingest.mediacrawler_sql` into a temp table: per row
+its number (``row_number() OVER ()`` over the order-preserving scan, as the reference reader numbers
+rows), key, crawl time, whether it is in a plain form, and for a row in another form (``1.2万``,
+``5分钟前``, a bad id, ...) its raw values. Those slow rows are parsed by
+:func:`~brandlab.ingest.mediacrawler.parse_records`, batch by batch (the ``pyarrow.csv`` batches of the
+chunked reader, :func:`~brandlab.ingest.mediacrawler_io.batch_sizes`, counted only when slow rows or
+duplicates without a crawl time need them), with the batch's crawl time as anchor. The keys that occur
+more than once among fast and parsed rows are ranked on those narrow columns by exactly the rule of
+merging batch after batch (:func:`~brandlab.ingest.mediacrawler_sql.best_rows_sql`). Then one
+``INSERT ... SELECT`` reads and converts the file again, leaving out the slow rows and the duplicate
+losers (an anti-join on the row number), and the parsed winners follow. Nothing is deleted inside the
+transaction (rows deleted there after being inserted make DuckDB rewrite the whole transaction's rows
+at COMMIT), nothing is staged, and the result is the chunked reader's.
 
 DuckDB reads with ``strict_mode``: a file it cannot read the way ``pyarrow.csv`` does (a ragged line,
 mixed line endings, bytes that are not UTF-8, a line over 2 MB) fails the INSERT, the transaction rolls

@@ -356,3 +356,39 @@ def test_failure_on_the_direct_path_leaves_a_fresh_workspace_empty(tmp_path: Pat
         monkeypatch.undo()
         ingest_file(ws, big)
         assert ws.count("posts") > 900
+
+
+@pytest.mark.parametrize("chunk_size", [4, 1_000])
+def test_duplicates_between_fast_and_slow_rows_on_the_direct_path(tmp_path: Path, chunk_size: int,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key held by fast rows and by rows the Python parser takes (a display count, an id with
+    spaces around it, a missing crawl time): the direct path keeps the row the chunked reader keeps,
+    whichever side it is on, without staging anything."""
+    import brandlab.ingest.mediacrawler_sql as sql
+
+    def no_staging(*args: object) -> None:
+        raise AssertionError("the fresh workspace must take the direct path")
+
+    ids = [f"74310000000000{k:05d}" for k in range(4)]
+    rows = [  # id, liked_count, last_modify_ts
+        (ids[0], "5", "1762070400000"), (ids[0], "1.2万", "1762070500000"),       # slow and newer: wins
+        (ids[1], "1.5万", "1762070600000"), (ids[1], "7", "1762070400000"),       # slow and newer, first
+        (ids[2], "9", "1762070700000"), (f" {ids[2]} ", "3", "1762070400000"),    # spaced id: slow, older
+        (ids[3], "1", "1762070400000"), (ids[3], "2万", ""), (ids[3], "4", "1762070300000"),  # no crawl time
+        (ids[0], "6", "1762070450000"), (ids[2], "8", ""), (ids[1], "3千", "1762070800000"),
+    ]
+    p = tmp_path / "douyin_search_contents_2025-11-02.csv"
+    with p.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(DOUYIN)
+        for i, (aweme, liked, crawl) in enumerate(rows):
+            w.writerow([aweme, "0", "t", f"#话题{i}", "1730000000", str(i), "MS4w", f"n{i}", liked, "1", "2", "3",
+                        "", crawl, ""])
+    monkeypatch.setattr(sql, "stage_csv", no_staging)
+    fast, ref, reports = _both([p], chunk_size=chunk_size)
+    _assert_same(fast, ref)
+    assert sorted(fast["posts"]["post_id"]) == ids
+    won = dict(zip(fast["posts"]["post_id"], fast["posts"]["like_count"], strict=True))
+    assert won[ids[0]] == 12_000 or chunk_size == 4    # one batch: the newest crawl, a display count
+    assert {k: vars(v) for k, v in reports[0][0].tables.items()} == \
+        {k: vars(v) for k, v in reports[1][0].tables.items()}
