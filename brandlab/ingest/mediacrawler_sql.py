@@ -136,6 +136,8 @@ class _Sql:
         """mediacrawler._findall before its de-duplication: the matches, stripped, empty ones dropped
         (a pattern whose match cannot hold whitespace needs neither)."""
         found = f"coalesce(regexp_extract_all({text}, {_lit(re2(pattern))}, 1), [])"
+        if pattern[:1] in ("#", "@"):   # every match holds that character: most texts need no regex
+            found = f"CASE WHEN contains({text}, {_lit(pattern[0])}) THEN {found} ELSE []::VARCHAR[] END"
         if "\\s" in pattern:
             return found
         return f"list_filter(list_transform({found}, lambda x: {self.strip('x')}), lambda x: x <> '')"
