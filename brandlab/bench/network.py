@@ -174,6 +174,19 @@ def bench_network(n_posts: int, workdir: Path) -> list[BenchResult]:
                                       f"(load avg {os.getloadavg()[0]:.1f}); baseline time scaled linearly from its "
                                       "subset (its true cost is superlinear)",
         extra={"baseline_nodes": cut, "cpu_seconds": cpu, "loadavg": os.getloadavg()[0]}))
+    # the first call above runs in a cold process (its fresh arrays page-fault in); the same call
+    # repeated, best of 3, is what a long-lived session (the app, analyze over many campaigns) sees
+    warm = []
+    for _ in range(3):
+        c0, w0 = time.process_time(), time.perf_counter()
+        cascade_metrics(df)
+        warm.append((time.perf_counter() - w0, time.process_time() - c0))
+    best = min(warm)
+    out.append(BenchResult(
+        "network.cascade_metrics(repeat, best of 3)", n_nodes, "nodes", best[0], None,
+        target=">= 1M nodes/s", notes=f"the same call on the same frame after the first; CPU {best[1]:.2f}s; "
+                                      f"walls {', '.join(f'{w:.2f}' for w, _ in warm)} s",
+        extra={"cpu_seconds": best[1], "walls": [w for w, _ in warm]}))
     cpu0 = time.process_time()
     with timed() as tc:
         forest_metrics(parent, t)
