@@ -32,9 +32,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from brandlab.config import TIMEZONE
 from brandlab.ingest.base import FallBack, IngestReport, ReadContext, TableCounts
-from brandlab.ingest.mediacrawler import ItemSpec, parse_records
+from brandlab.ingest.mediacrawler import ItemSpec
 from brandlab.ingest.mediacrawler_sql import (
     NULL_VALUES,
     StagedPosts,
@@ -44,8 +43,8 @@ from brandlab.ingest.mediacrawler_sql import (
     _query,
     best_rows_sql,
     drop_staged,
+    parse_slow_rows,
 )
-from brandlab.ingest.values import parse_times_checked
 from brandlab.ingest.writer import write_quarantine
 from brandlab.schema import POST, validate
 
@@ -175,17 +174,7 @@ def _parse_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, r
         lo, hi = (int(ends[b - 1]) if b else 0) + 1, int(ends[b])
         fast_crawl = con.execute(f"SELECT epoch_us(max(crawled_at)) FROM _mc_k WHERE _ok "
                                  f"AND source_row BETWEEN {lo} AND {hi}").fetchall()[0][0]
-        crawl = parse_times_checked(rows["last_modify_ts"])[0] if "last_modify_ts" in rows \
-            else pd.Series([], dtype=object)
-        first = pd.Timestamp(fast_crawl, unit="us", tz="UTC").tz_convert(TIMEZONE) if fast_crawl is not None else None
-        crawls = [t for t in (first, crawl.max() if crawl.notna().any() else None) if t is not None]
-        # relative times count back from the batch's crawl time, as the chunked reader's chunk's
-        batch_ctx = dataclasses.replace(ctx, crawl_time=ctx.anchor(max(crawls)) if crawls else None)
-        parsed = parse_records(rows, spec, batch_ctx)
-        posts = parsed.tables["posts"].copy()
-        posts["source_file"], posts["source_format"] = ctx.source_file, ctx.source_format
-        if ctx.campaign is not None:
-            posts["campaign"] = ctx.campaign
+        posts, q = parse_slow_rows(rows, fast_crawl, spec, ctx)
         counts.accepted += len(posts)
         if len(posts):
             validate(posts.drop_duplicates(list(POST.key), keep="last"), POST)   # duplicates: _rank_duplicates
@@ -194,7 +183,6 @@ def _parse_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, r
                 con.execute(f"INSERT INTO _mc_slowp ({cols}) SELECT {cols} FROM _mc_slow")
             finally:
                 con.unregister("_mc_slow")
-        q = parsed.quarantine
         counts.quarantined += int(q["source_row"].nunique()) if len(q) else 0
         write_quarantine(ws, q, ctx, report)
 

@@ -339,6 +339,25 @@ class _Stage:
             self.ws.con.unregister("_mc_q")
 
 
+def parse_slow_rows(rows: pd.DataFrame, fast_crawl: int | None, spec: ItemSpec,
+                    ctx: ReadContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(posts, quarantine) of one batch's rows that the SQL conversion left to the Python parsers.
+
+    Relative times count back from the batch's crawl time, as the chunked reader's chunk's: the
+    latest of the fast rows' crawl time (``fast_crawl``, epoch microseconds) and these rows' own.
+    """
+    crawl = parse_times_checked(rows["last_modify_ts"])[0] if "last_modify_ts" in rows else pd.Series([], dtype=object)
+    first = pd.Timestamp(fast_crawl, unit="us", tz="UTC").tz_convert(TIME_ZONE) if fast_crawl is not None else None
+    crawls = [t for t in (first, crawl.max() if crawl.notna().any() else None) if t is not None]
+    batch_ctx = dataclasses.replace(ctx, crawl_time=ctx.anchor(max(crawls)) if crawls else None)
+    parsed = parse_records(rows, spec, batch_ctx)
+    posts = parsed.tables["posts"].copy()
+    posts["source_file"], posts["source_format"] = ctx.source_file, ctx.source_format
+    if ctx.campaign is not None:
+        posts["campaign"] = ctx.campaign
+    return posts, parsed.quarantine
+
+
 def _load_batch(stage: _Stage, table: Any, query: str, spec: ItemSpec, columns: list[str]) -> None:
     ws, ctx, report = stage.ws, stage.ctx, stage.report
     con: duckdb.DuckDBPyConnection = ws.con
@@ -357,16 +376,7 @@ def _load_batch(stage: _Stage, table: Any, query: str, spec: ItemSpec, columns: 
     con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_batch AS SELECT {cols} FROM _mc WHERE _ok")
     if n_fast < n_rows:
         slow = _slow_rows(con, columns)
-        crawl = parse_times_checked(slow["last_modify_ts"])[0] if "last_modify_ts" in slow else pd.Series([], dtype=object)
-        first = pd.Timestamp(fast_crawl, unit="us", tz="UTC").tz_convert(TIME_ZONE) if fast_crawl is not None else None
-        crawls = [t for t in (first, crawl.max() if crawl.notna().any() else None) if t is not None]
-        # relative times count back from the batch's crawl time, as the chunked reader's chunk's
-        batch_ctx = dataclasses.replace(ctx, crawl_time=ctx.anchor(max(crawls)) if crawls else None)
-        parsed = parse_records(slow, spec, batch_ctx)
-        posts = parsed.tables["posts"].copy()
-        posts["source_file"], posts["source_format"] = ctx.source_file, ctx.source_format
-        if ctx.campaign is not None:
-            posts["campaign"] = ctx.campaign
+        posts, q = parse_slow_rows(slow, fast_crawl, spec, ctx)
         counts.accepted += len(posts)
         if len(posts):
             from brandlab.workspace import to_arrow
@@ -377,7 +387,6 @@ def _load_batch(stage: _Stage, table: Any, query: str, spec: ItemSpec, columns: 
                 con.execute(f"INSERT INTO _mc_batch SELECT {cols} FROM _mc_slow")
             finally:
                 con.unregister("_mc_slow")
-        q = parsed.quarantine
         counts.quarantined += int(q["source_row"].nunique()) if len(q) else 0
         stage.quarantine(q)
     con.execute("DROP TABLE _mc")
