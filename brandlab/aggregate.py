@@ -49,24 +49,31 @@ def _cluster_bootstrap(num: np.ndarray, den: np.ndarray, n_boot: int, rng: np.ra
 
 def _shared_cluster_bootstrap(num: np.ndarray, den: np.ndarray, n_boot: int, rng: np.random.Generator,
                               alpha: float) -> np.ndarray:
-    """:func:`_cluster_bootstrap` of every column of ``num`` (clusters x labels) at once: each
-    resample of clusters is drawn once and serves every label, its cluster multiplicities times
-    ``num`` and ``den`` giving the resampled sums. Returns (labels, 2) interval ends (NaN where
-    undefined). Sums of whole-number counts are exact in float64, so a label's interval is the one
-    :func:`_cluster_bootstrap` gives for that column with the same draws."""
+    """:func:`_cluster_bootstrap` of every column of ``num`` (clusters x values) at once: each
+    resample of clusters is drawn once and serves every column. Returns (columns, 2) interval ends
+    (NaN where undefined); a column's interval is the one :func:`_cluster_bootstrap` gives for it
+    with the same draws. Whole-number sums (post counts) come from the clusters' multiplicities times
+    ``num`` and ``den`` in one product, exact in float64; other values are gathered and summed as
+    :func:`_cluster_bootstrap` does, so their sums are bit for bit the same too."""
     k, m = num.shape
     out = np.full((m, 2), np.nan)
     if k == 0 or n_boot <= 0:
         return out
+    whole = bool((np.mod(num, 1) == 0).all() and (np.mod(den, 1) == 0).all())
     stats = np.empty((n_boot, m))
     step = max(1, _BLOCK // k)
     for start in range(0, n_boot, step):
         b = min(step, n_boot - start)
         idx = rng.integers(0, k, size=(b, k))
-        mult = np.bincount((idx + (np.arange(b) * k)[:, None]).ravel(), minlength=b * k).reshape(b, k)
-        mult = mult.astype(float)
+        if whole:
+            mult = np.bincount((idx + (np.arange(b) * k)[:, None]).ravel(), minlength=b * k).reshape(b, k)
+            mult = mult.astype(float)
+            s_num, s_den = mult @ num, mult @ den
+        else:
+            s_num = np.stack([num[:, j][idx].sum(axis=1) for j in range(m)], axis=1)
+            s_den = den[idx].sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            stats[start:start + b] = (mult @ num) / (mult @ den)[:, None]
+            stats[start:start + b] = s_num / s_den[:, None]
     for j in range(m):
         col = stats[:, j][np.isfinite(stats[:, j])]
         if len(col):

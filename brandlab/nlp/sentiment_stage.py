@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from brandlab.aggregate import _BLOCK
+from brandlab.aggregate import _shared_cluster_bootstrap
 from brandlab.config import TIMEZONE, Settings
 from brandlab.errors import InsufficientDataError, SmallSampleWarning, format_message
 from brandlab.nlp.sentiment import LABELS, SentimentBackend, clean_for_model, frame, get_backend, score_cleaned
@@ -127,24 +127,13 @@ def shares_with_intervals(df: pd.DataFrame, column: str, values: Sequence[str], 
     for key, idx in per.groupby([column], sort=True, dropna=False).indices.items():
         key = key if isinstance(key, tuple) else (key,)
         den = den_all[idx]
-        nums = {v: sums[v][idx] for v in values}
+        nums = np.asfortranarray(np.column_stack([sums[v][idx] for v in values]))  # columns contiguous
         k, total = len(idx), den.sum()
-        stats = {v: np.empty(n_boot) for v in values}
-        step = max(1, _BLOCK // k)
-        for start in range(0, n_boot, step):
-            b = min(step, n_boot - start)
-            draw = rng.integers(0, k, size=(b, k))
-            d = den[draw].sum(axis=1)
-            for v in values:
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    stats[v][start:start + b] = nums[v][draw].sum(axis=1) / d
+        ci = _shared_cluster_bootstrap(nums, den, n_boot, rng, alpha)
         n = int(n_rows.loc[key[0]])
-        for v in values:
-            share = float(nums[v].sum() / total) if total > 0 else float("nan")
-            st = stats[v][np.isfinite(stats[v])]
-            lo, hi = (float(x) for x in np.quantile(st, [alpha / 2, 1 - alpha / 2])) if len(st) and n_boot > 0 \
-                else (float("nan"), float("nan"))
-            rows[v].append((key[0], share, lo, hi, n, k))
+        for j, v in enumerate(values):
+            share = float(nums[:, j].sum() / total) if total > 0 else float("nan")
+            rows[v].append((key[0], share, float(ci[j, 0]), float(ci[j, 1]), n, k))
     return {v: pd.DataFrame(r, columns=[column, "share", "lo", "hi", "n", "n_authors"]) for v, r in rows.items()}
 
 

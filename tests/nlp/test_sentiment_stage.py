@@ -133,11 +133,9 @@ def test_shares_with_intervals_equal_bootstrap_share_per_value(n_boot: int) -> N
     old_block = aggregate._BLOCK
     try:
         aggregate._BLOCK = 500  # several blocks per group, as at scale
-        sentiment_stage._BLOCK = 500
         got = sentiment_stage.shares_with_intervals(df, "g", ["x", "y"], n_boot=n_boot, seed=11, author="who")
         for v in ("x", "y"):
             expected = bootstrap_share(df, "g", v, n_boot=n_boot, seed=11, author="who", warn=False)
             pd.testing.assert_frame_equal(got[v], expected, check_exact=True)
     finally:
         aggregate._BLOCK = old_block
-        sentiment_stage._BLOCK = old_block
