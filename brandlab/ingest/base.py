@@ -464,20 +464,6 @@ def read_json_records(path: Path, encoding: str = "utf-8-sig") -> list[Any]:
 
 
 #: names that moved to the driver and writer modules, still importable from here
-_MOVED = {"ingest_file": "driver", "ingest_paths": "driver", "iter_files": "driver", "for_each_file": "driver",
-          "derive_from_posts": "writer", "quarantine_frame": "writer", "write_quarantine": "writer",
-          "write_chunk": "writer"}
-
-
-def __getattr__(name: str) -> Any:
-    """``from brandlab.ingest.base import ingest_file`` (and the other moved names) keeps working."""
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f"brandlab.ingest.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "ADAPTERS", "ROW_LEVEL", "Adapter", "FallBack", "Head", "IngestReport", "Parsed", "ReadContext", "TableCounts", "concat_quarantine",
     "date_from_filename", "detect", "empty_quarantine", "file_hash",
