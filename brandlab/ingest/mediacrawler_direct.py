@@ -1,25 +1,29 @@
 """MediaCrawler contents/comments CSV read by DuckDB straight into ``posts``: the path of a file whose
 platform ``posts`` holds no rows of yet (a fresh workspace, the first export of a platform).
 
-Inside the file's transaction a narrow first pass (:func:`keys_sql`) reads the file with DuckDB's
-own parallel ``read_csv`` (every column text, the header names given, ``pyarrow.csv``'s null strings)
-and converts it with the SQL of :mod:`brandlab.ingest.mediacrawler_sql` into a temp table: per row
-its number (``row_number() OVER ()`` over the order-preserving scan, as the reference reader numbers
-rows), key, crawl time, whether it is in a plain form, and for a row in another form (``1.2万``,
-``5分钟前``, a bad id, ...) its raw values. Those slow rows are parsed by
-:func:`~brandlab.ingest.mediacrawler.parse_records`, batch by batch (the ``pyarrow.csv`` batches of the
-chunked reader, :func:`~brandlab.ingest.mediacrawler_io.batch_sizes`, counted only when slow rows or
-duplicates without a crawl time need them), with the batch's crawl time as anchor. The keys that occur
-more than once among fast and parsed rows are ranked on those narrow columns by exactly the rule of
-merging batch after batch (:func:`~brandlab.ingest.mediacrawler_sql.best_rows_sql`). Then one
-``INSERT ... SELECT`` reads and converts the file again, leaving out the slow rows and the duplicate
+Before the file's transaction, :func:`convert_file` reads the file once with DuckDB's own parallel
+``read_csv`` (every column text, the header names given, ``pyarrow.csv``'s null strings) and
+converts it with the SQL of :mod:`brandlab.ingest.mediacrawler_sql` into the connection's temp
+table ``_mc_all``: per row whether it is in a plain form (``_ok``), posts' columns, and for a row in
+another form (``1.2万``, ``5分钟前``, a bad id, ...) its raw values. The insert keeps file order
+(``preserve_insertion_order``), so ``rowid + 1`` is the row's number in the file, as the reference
+reader numbers rows; numbering inside the scan (``row_number() OVER ()``) would make the whole
+scan single-threaded, and that was most of this path's time.
+
+Inside the transaction the slow rows are parsed by
+:func:`~brandlab.ingest.mediacrawler.parse_records`, batch by batch (the ``pyarrow.csv`` batches of
+the chunked reader, :func:`~brandlab.ingest.mediacrawler_io.batch_sizes`, counted only when slow rows
+or duplicates without a crawl time need them), with the batch's crawl time as anchor. The keys that
+occur more than once among fast and parsed rows are ranked on those narrow columns by exactly the
+rule of merging batch after batch (:func:`~brandlab.ingest.mediacrawler_sql.best_rows_sql`). Then one
+``INSERT ... SELECT`` copies the fast rows from ``_mc_all`` into ``posts``, leaving out the duplicate
 losers (an anti-join on the row number), and the parsed winners follow. Nothing is deleted inside the
 transaction (rows deleted there after being inserted make DuckDB rewrite the whole transaction's rows
-at COMMIT), nothing is staged, and the result is the chunked reader's.
+at COMMIT), and the result is the chunked reader's.
 
 DuckDB reads with ``strict_mode``: a file it cannot read the way ``pyarrow.csv`` does (a ragged line,
-mixed line endings, bytes that are not UTF-8, a line over 2 MB) fails the INSERT, the transaction rolls
-back and the driver retries the file on the batched path (:class:`~brandlab.ingest.base.FallBack`).
+mixed line endings, bytes that are not UTF-8, a line over 2 MB) fails the conversion and the driver
+reads the file on the batched path (:class:`~brandlab.ingest.base.FallBack`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import pandas as pd
 from brandlab.ingest.base import FallBack, IngestReport, ReadContext, TableCounts
 from brandlab.ingest.mediacrawler import ItemSpec
 from brandlab.ingest.mediacrawler_sql import (
+    _RAW,
     NULL_VALUES,
     StagedPosts,
     _limit_memory,
@@ -48,9 +53,6 @@ from brandlab.ingest.mediacrawler_sql import (
 from brandlab.ingest.writer import write_quarantine
 from brandlab.schema import POST, validate
 
-#: the column of a placeholder row that carries its raw values (a VARCHAR[] in file column order)
-RAW_LIST = "hashtags"
-
 
 def platform_is_empty(ws: Any, platform: str) -> bool:
     """Whether ``posts`` holds no row of ``platform`` (then this path may take the file)."""
@@ -58,33 +60,36 @@ def platform_is_empty(ws: Any, platform: str) -> bool:
     return int(rows[0][0]) == 0
 
 
-def read_csv_sql(path: Path, columns: list[str]) -> str:
+def read_csv_sql(path: Path, columns: list[str], *, numbered: bool = True) -> str:
     """DuckDB's ``read_csv`` of a MediaCrawler CSV as ``pyarrow.csv`` reads it in the chunked reader:
     every column text, the header line skipped, the same null strings, quoted newlines kept, and
     every row numbered from 1 in file order (``source_row``)."""
     types = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
     nulls = "[" + ", ".join(_lit(v) for v in NULL_VALUES) + "]"
     csv = (f"read_csv({_lit(str(path))}, header = true, auto_detect = false, columns = {types}, delim = ',', "
-           f"quote = '\"', escape = '\"', nullstr = {nulls}, strict_mode = true)")
+           f"quote = '\"', escape = '\"', nullstr = {nulls}, strict_mode = true{_BUFFER[0]})")
+    if not numbered:   # numbered later from the rowid of an order-preserving CREATE TABLE AS
+        return f"(SELECT *, 0::BIGINT AS source_row FROM {csv})"
     return f"(SELECT *, row_number() OVER () AS source_row FROM {csv})"
 
 
-def keys_sql(spec: ItemSpec, columns: list[str], ctx: ReadContext, path: Path) -> str:
-    """The narrow first pass: per row its number, key and crawl time as converted, whether it takes
-    the fast path (``_ok``), and for a slow row its raw values (a VARCHAR[] in file column order)."""
-    query = _query(spec, columns, ctx, read_csv_sql(path, columns))
-    raw = "[" + ", ".join(_q("raw:" + c) for c in columns) + "]"
-    return (f"SELECT source_row, post_id, crawled_at, _ok, CASE WHEN _ok THEN NULL ELSE {raw} END AS {RAW_LIST} "
-            f"FROM ({query})")
+#: extra read_csv options (tests set a small ``buffer_size`` to make DuckDB scan a small file in
+#: many parallel pieces)
+_BUFFER = [""]
 
 
-def insert_sql(spec: ItemSpec, columns: list[str], ctx: ReadContext, path: Path, skip: str) -> str:
-    """INSERT the converted rows into ``posts``, but those whose ``source_row`` is in table ``skip``
-    (the slow rows and the duplicate losers the first pass found), so nothing is deleted after."""
-    query = _query(spec, columns, ctx, read_csv_sql(path, columns))
-    cols = ", ".join(_q(n) for n in POST.names)
-    return (f"INSERT INTO posts ({cols}) SELECT {cols} FROM ({query}) "
-            f"WHERE source_row NOT IN (SELECT source_row FROM {skip})")
+def converted_sql(spec: ItemSpec, columns: list[str], ctx: ReadContext, path: Path) -> str:
+    """Every row of the file converted in one parallel scan: ``_ok`` (the row takes the fast path),
+    posts' columns, and for a slow row its raw values (:data:`RAW_LIST`); ``source_row`` is left 0,
+    to be numbered from the rowid of the table this is stored into in file order."""
+    query = _query(spec, columns, ctx, read_csv_sql(path, columns, numbered=False))
+    raw = [_q(_RAW + c) for c in columns]   # one list column instead of one mostly-NULL column each
+    return (f"SELECT * EXCLUDE (source_row, {', '.join(raw)}), "
+            f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS {RAW_LIST} FROM ({query})")
+
+
+#: the column of ``_mc_all`` that holds a slow row's raw values (VARCHAR[], in file column order)
+RAW_LIST = "_raw"
 
 
 @dataclasses.dataclass
@@ -99,7 +104,9 @@ class DirectPosts:
     path: Path
 
     def stage(self, report: IngestReport) -> None:
-        """Nothing to stage: the rows go straight into ``posts`` in :meth:`load`."""
+        """Convert the file into the connection's temp table ``_mc_all``, before the transaction
+        (a temp table never shows in the workspace; :meth:`close` drops it)."""
+        convert_file(self.ws, self.path, self.spec, self.columns, self.ctx)
 
     def load(self, report: IngestReport) -> None:
         load_direct(self.ws, self.path, self.spec, self.columns, self.ctx, report)
@@ -114,21 +121,40 @@ class DirectPosts:
 
 
 #: the temp tables of one file on this path
-_TEMP = ("_mc_k", "_mc_slowp", "_mc_cand", "_mc_w", "_mc_best", "_mc_lose", "_mc_skip")
+_TEMP = ("_mc_all", "_mc_slowp", "_mc_cand", "_mc_w", "_mc_best", "_mc_lose")
+#: the rows of ``_mc_all`` numbered in file order
+_ROWS = "(SELECT rowid + 1 AS source_row, * FROM _mc_all)"
+
+
+def convert_file(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext) -> None:
+    """``_mc_all``: every row of the file converted (:func:`converted_sql`) in one parallel scan,
+    stored in file order, so that ``rowid + 1`` is the row's number in the file (``_ROWS``).
+
+    DuckDB keeps the order of an insert from a CSV scan while ``preserve_insertion_order`` is on
+    (its default, set here for the statement); the rowids are checked to run 0..n-1. Numbering in
+    the scan itself (``row_number() OVER ()``) would make the whole scan single-threaded."""
+    con: duckdb.DuckDBPyConnection = ws.con
+    _limit_memory(ws)
+    keep = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_all AS {converted_sql(spec, columns, ctx, path)}")
+    except duckdb.InvalidInputException as err:   # a line pyarrow.csv reads otherwise (or quarantines)
+        raise FallBack(f"DuckDB cannot read {path.name!r} as pyarrow.csv does: {err}") from err
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if keep else 'false'}")
+    lo, hi, n = con.execute("SELECT min(rowid), max(rowid), count(*) FROM _mc_all").fetchall()[0]
+    if n and (lo != 0 or hi != n - 1):   # never seen; the batched path numbers rows itself
+        raise FallBack(f"rowids {lo}..{hi} of {n} converted rows do not number them")
 
 
 def load_direct(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext,
                 report: IngestReport) -> None:
     """Read the file into ``posts`` (inside the caller's transaction); see the module docstring."""
     con: duckdb.DuckDBPyConnection = ws.con
-    _limit_memory(ws)
     if not platform_is_empty(ws, spec.platform):   # asked before the transaction; still so?
         raise FallBack(f"posts already holds {spec.platform} rows")
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_k AS {keys_sql(spec, columns, ctx, path)}")
-    except duckdb.InvalidInputException as err:   # a line pyarrow.csv reads otherwise (or quarantines)
-        raise FallBack(f"DuckDB cannot read {path.name!r} as pyarrow.csv does: {err}") from err
-    n_rows, n_fast = con.execute("SELECT count(*), count(*) FILTER (WHERE _ok) FROM _mc_k").fetchall()[0]
+    n_rows, n_fast = con.execute("SELECT count(*), count(*) FILTER (WHERE _ok) FROM _mc_all").fetchall()[0]
     counts = report.tables.setdefault("posts", TableCounts())
     counts.read += int(n_rows)
     counts.accepted += int(n_fast)
@@ -137,8 +163,9 @@ def load_direct(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: Re
         sizes = _batch_sizes(path, columns, ctx, int(n_rows))
     _parse_slow(ws, spec, columns, ctx, report, np.cumsum(sizes) if sizes is not None else None)
     _rank_duplicates(ws, path, columns, ctx, int(n_rows), sizes)
-    con.execute(insert_sql(spec, columns, ctx, path, "_mc_skip"))
     cols = ", ".join(_q(c) for c in POST.names)
+    con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM {_ROWS} WHERE _ok "
+                "AND source_row NOT IN (SELECT source_row FROM _mc_lose)")
     con.execute(f"INSERT INTO posts ({cols}) SELECT {cols} FROM _mc_slowp "
                 "WHERE source_row NOT IN (SELECT source_row FROM _mc_lose)")
     for t in _TEMP:
@@ -166,13 +193,13 @@ def _parse_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, r
     if ends is None:
         return
     sel = ", ".join(f"{RAW_LIST}[{i + 1}] AS {_q(c)}" for i, c in enumerate(columns))
-    slow = con.sql(f"SELECT {sel}, source_row FROM _mc_k WHERE NOT _ok ORDER BY source_row").to_arrow_table().to_pandas()
+    slow = con.sql(f"SELECT {sel}, source_row FROM {_ROWS} WHERE NOT _ok ORDER BY source_row").to_arrow_table().to_pandas()
     counts = report.tables.setdefault("posts", TableCounts())
     batch = np.searchsorted(ends, slow["source_row"].to_numpy(), side="left")
     for b in np.unique(batch):
         rows = slow[batch == b].reset_index(drop=True)
         lo, hi = (int(ends[b - 1]) if b else 0) + 1, int(ends[b])
-        fast_crawl = con.execute(f"SELECT epoch_us(max(crawled_at)) FROM _mc_k WHERE _ok "
+        fast_crawl = con.execute(f"SELECT epoch_us(max(crawled_at)) FROM {_ROWS} WHERE _ok "
                                  f"AND source_row BETWEEN {lo} AND {hi}").fetchall()[0][0]
         posts, q = parse_slow_rows(rows, fast_crawl, spec, ctx)
         counts.accepted += len(posts)
@@ -189,13 +216,13 @@ def _parse_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, r
 
 def _rank_duplicates(ws: Any, path: Path, columns: list[str], ctx: ReadContext, n_rows: int,
                      sizes: list[int] | None) -> None:
-    """``_mc_skip``: the rows the INSERT leaves out, the slow rows (parsed into ``_mc_slowp``) and
-    every row, fast or parsed, that merging batch after batch by the upsert rule would replace;
-    ranked on the narrow columns of the keys that occur more than once among fast and parsed rows."""
+    """``_mc_lose``: every row, fast or parsed, that merging batch after batch by the upsert rule
+    would replace (the INSERTs leave them out, as the fast one leaves out the slow rows); ranked on
+    the narrow columns of the keys that occur more than once among fast and parsed rows."""
     con: duckdb.DuckDBPyConnection = ws.con
-    con.execute("""CREATE OR REPLACE TEMP TABLE _mc_cand AS
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _mc_cand AS
         SELECT source_row AS rid, platform, post_id, source_row, crawled_at FROM (
-            SELECT source_row, 'x' AS platform, post_id, crawled_at FROM _mc_k WHERE _ok
+            SELECT source_row, 'x' AS platform, post_id, crawled_at FROM {_ROWS} WHERE _ok
             UNION ALL SELECT source_row, 'x', post_id, crawled_at FROM _mc_slowp)
         QUALIFY count(*) OVER (PARTITION BY post_id) > 1""")
     n_dup, n_null = con.execute("SELECT count(*), count(*) - count(crawled_at) FROM _mc_cand").fetchall()[0]
@@ -214,8 +241,6 @@ def _rank_duplicates(ws: Any, path: Path, columns: list[str], ctx: ReadContext, 
             con.execute("CREATE OR REPLACE TEMP TABLE _mc_w AS SELECT *, 0 AS _batch FROM _mc_cand")
         con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_best AS {best_rows_sql('_mc_w')}")
         con.execute("INSERT INTO _mc_lose SELECT rid FROM _mc_cand EXCEPT SELECT rid FROM _mc_best")
-    con.execute("CREATE OR REPLACE TEMP TABLE _mc_skip AS SELECT source_row FROM _mc_k WHERE NOT _ok "
-                "UNION ALL SELECT source_row FROM _mc_lose")
 
 
-__all__ = ["DirectPosts", "insert_sql", "keys_sql", "load_direct", "platform_is_empty", "read_csv_sql"]
+__all__ = ["DirectPosts", "convert_file", "converted_sql", "load_direct", "platform_is_empty", "read_csv_sql"]

@@ -392,3 +392,29 @@ def test_duplicates_between_fast_and_slow_rows_on_the_direct_path(tmp_path: Path
     assert won[ids[0]] == 12_000 or chunk_size == 4    # one batch: the newest crawl, a display count
     assert {k: vars(v) for k, v in reports[0][0].tables.items()} == \
         {k: vars(v) for k, v in reports[1][0].tables.items()}
+
+
+def test_direct_path_numbers_rows_of_a_file_scanned_in_parallel_pieces(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB scans the file in many pieces on several threads (a 64 KiB read buffer, 4 threads);
+    rows are still numbered in file order (the rowid of the order-preserving CREATE TABLE AS),
+    so every stored row, slow and duplicate rows included, equals the reference reader's."""
+    import brandlab.ingest.mediacrawler_direct as direct
+    from brandlab.workspace import Workspace as Ws
+
+    a = _generated(tmp_path / "douyin_search_contents_2025-11-02.csv", 3_000, seed=7)
+    assert a.stat().st_size > 12 * 65_536
+    monkeypatch.setattr(direct, "_BUFFER", [", buffer_size = 65536"])
+    converted: list[int] = []
+    convert = direct.convert_file
+
+    def counting(ws: Ws, *args: object) -> None:
+        ws.con.execute("SET threads = 4")
+        convert(ws, *args)  # type: ignore[arg-type]
+        converted.append(ws.con.execute("SELECT count(*) FROM _mc_all").fetchall()[0][0])
+
+    monkeypatch.setattr(direct, "convert_file", counting)
+    fast, ref, _ = _both([a], chunk_size=700)
+    _assert_same(fast, ref)
+    assert converted == [3_000]   # the direct path took the file (no fallback)
+    assert fast["posts"]["source_row"].max() == 3_000
