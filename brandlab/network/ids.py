@@ -48,22 +48,84 @@ def encode_ids(columns: Sequence[Any]) -> tuple[list[np.ndarray], pa.LargeString
     columns one after another.
     """
     arrs = [to_arrow_strings(c) for c in columns]
+    numeric = _decimal_codes(arrs)
+    if numeric is not None:
+        return numeric
     heads = [_run_heads(a) for a in arrs]
     short = [a if h is None else a.filter(pa.array(h)) for a, h in zip(arrs, heads, strict=True)]
-    sizes = [len(a) for a in short]
-    allv = pa.concat_arrays(short) if short else pa.array([], type=pa.large_string())
-    enc = pc.dictionary_encode(allv, null_encoding="mask")
-    idx = enc.indices
-    codes = idx.to_numpy(zero_copy_only=False) if not idx.null_count else \
-        pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
-    codes = np.asarray(codes, dtype=np.int64)
-    uniques = enc.dictionary
-    out, start = [], 0
-    for size, h in zip(sizes, heads, strict=True):
-        part = codes[start:start + size]
-        out.append(part if h is None else part[np.cumsum(h) - 1])
-        start += size
+    # one memo table over the non-empty columns as chunks (no concatenated copy of the strings);
+    # every chunk of the result carries the final dictionary
+    full = [a for a in short if len(a)]
+    enc = pc.dictionary_encode(pa.chunked_array(full, type=pa.large_string()), null_encoding="mask")
+    if enc.num_chunks != len(full):
+        raise RuntimeError(f"dictionary_encode gave {enc.num_chunks} chunks for {len(full)} columns")
+    chunks = iter(enc.chunks)
+    out = []
+    for a, h in zip(short, heads, strict=True):
+        if not len(a):
+            out.append(np.zeros(0, dtype=np.int64))
+            continue
+        idx = next(chunks).indices
+        codes = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False) if idx.null_count
+                           else idx.to_numpy(zero_copy_only=False), dtype=np.int64)
+        out.append(codes if h is None else codes[np.cumsum(h) - 1])
+    uniques = enc.chunks[-1].dictionary if enc.num_chunks else pa.array([], type=pa.large_string())
     return out, uniques
+
+
+#: 10**k for k = 0..18: a non-negative int64 x has ``searchsorted(_POW10, x, "right")`` decimal digits
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _decimal_ints(arr: pa.LargeStringArray) -> np.ndarray | None:
+    """The ids as int64 (-1 = null) when every id is a plain decimal number below 2**63, written
+    exactly as ``str(int(id))``; None otherwise (a sign, a leading zero, a space, a letter, ...)."""
+    n = len(arr)
+    if arr.null_count == n:
+        return np.full(n, -1, dtype=np.int64)
+    if not pc.all(pc.ascii_is_decimal(arr)).as_py():   # checked first: a failing cast costs ~0.5 us/id
+        return None
+    try:
+        nums = pc.cast(arr, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):   # beyond int64
+        return None
+    x = np.asarray(pc.fill_null(nums, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    digits = np.searchsorted(_POW10, x, side="right")
+    digits[x <= 0] = 1
+    lengths = np.asarray(pc.fill_null(pc.binary_length(arr), 1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if not np.array_equal(digits, lengths):   # "05" parses as 5 but is another id
+        return None
+    return x
+
+
+def _decimal_codes(arrs: list[pa.LargeStringArray]) -> tuple[list[np.ndarray], pa.LargeStringArray] | None:
+    """:func:`encode_ids` for columns whose ids are all decimal numbers (Weibo mids; Douyin,
+    Bilibili and Kuaishou ids): parsed to int64 and hashed as integers, with the strings never
+    concatenated or hashed; the distinct ids are the numbers formatted back, which is exact since
+    each id was checked to be written as ``str(int(id))``. None when any id is not such a number."""
+    ints = []
+    for a in arrs:
+        x = _decimal_ints(a) if len(a) else np.zeros(0, dtype=np.int64)
+        if x is None:
+            return None
+        ints.append(x)
+    allx = np.concatenate(ints) if ints else np.zeros(0, dtype=np.int64)
+    head = np.ones(len(allx), dtype=bool)   # runs (a root id on every row of its cascade): hash the first of each
+    np.not_equal(allx[1:], allx[:-1], out=head[1:])
+    runs = bool(len(allx)) and int(head.sum()) < len(allx) - len(allx) // 8
+    x = allx[head] if runs else allx
+    valid = x >= 0
+    codes = np.full(len(x), -1, dtype=np.int64)
+    if valid.all():
+        codes, vals = pd.factorize(x)   # numbered in order of first appearance
+    else:
+        codes[valid], vals = pd.factorize(x[valid])
+    codes = np.asarray(codes, dtype=np.int64)
+    if runs:
+        codes = codes[np.cumsum(head) - 1]
+    uniques = pc.cast(pa.array(np.asarray(vals, dtype=np.int64)), pa.large_string())
+    bounds = np.cumsum([len(i) for i in ints])[:-1]
+    return list(np.split(codes, bounds)), uniques
 
 
 def _run_heads(arr: pa.LargeStringArray) -> np.ndarray | None:

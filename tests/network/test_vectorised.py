@@ -56,6 +56,40 @@ def test_encode_ids_roundtrip_and_first_appearance(values: list[list[str | None]
         assert [None if pd.isna(x) else x for x in back] == col
 
 
+@pytest.mark.parametrize("values", [
+    [["4951234567890123", "17", None, "4951234567890123"], ["0", "17", "9223372036854775807"]],
+    [["007", "7", "7"], ["+7", " 7"]],            # not canonical: hashed as strings, so "007" != "7"
+    [["1", "2"], ["9223372036854775808"]],      # beyond int64
+    [["1", "-1"], ["1"]], [["12", "1a"], []], [["", "0"], []], [[None, None], ["5"]],
+])
+def test_encode_ids_decimal_ids_equal_factorize(values: list[list[str | None]]) -> None:
+    """Decimal ids take the integer path; what comes back is what hashing the strings gives."""
+    test_encode_ids_roundtrip_and_first_appearance(values)
+
+
+def test_decimal_ids_skip_string_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """All-decimal ids never reach Arrow's string hashing; one letter sends them all there."""
+    import brandlab.network.ids as ids_mod
+
+    calls: list[int] = []
+    real = ids_mod.pc.dictionary_encode
+    monkeypatch.setattr(ids_mod.pc, "dictionary_encode", lambda a, **kw: calls.append(len(a)) or real(a, **kw))
+    encode_ids([["12", None, "3"], ["3", "40"]])
+    assert calls == []
+    encode_ids([["12", None, "3"], ["3", "4a"]])
+    assert calls == [5]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 2**63 - 1).map(str),
+                                   st.sampled_from(["00", "01", "+3", "-3", "3 ", "3.0", "x"])),
+                         max_size=40), min_size=1, max_size=3),
+       st.integers(0, 3))
+def test_encode_ids_decimal_property(values: list[list[str | None]], repeat: int) -> None:
+    values = [[v for v in col for _ in range(repeat + 1)] for col in values]   # runs, as cascades have
+    test_encode_ids_roundtrip_and_first_appearance(values)
+
+
 def test_isin_ids() -> None:
     mask = isin_ids(pd.Series(["a", None, "c", "d"]), pd.Series(["c", None, "a"]))
     assert mask.tolist() == [True, False, True, False]
