@@ -60,17 +60,15 @@ def platform_is_empty(ws: Any, platform: str) -> bool:
     return int(rows[0][0]) == 0
 
 
-def read_csv_sql(path: Path, columns: list[str], *, numbered: bool = True) -> str:
+def read_csv_sql(path: Path, columns: list[str]) -> str:
     """DuckDB's ``read_csv`` of a MediaCrawler CSV as ``pyarrow.csv`` reads it in the chunked reader:
-    every column text, the header line skipped, the same null strings, quoted newlines kept, and
-    every row numbered from 1 in file order (``source_row``)."""
+    every column text, the header line skipped, the same null strings, quoted newlines kept; with a
+    ``source_row`` of 0, numbered later from the rowid of the order-preserving CREATE TABLE AS."""
     types = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns) + "}"
     nulls = "[" + ", ".join(_lit(v) for v in NULL_VALUES) + "]"
     csv = (f"read_csv({_lit(str(path))}, header = true, auto_detect = false, columns = {types}, delim = ',', "
            f"quote = '\"', escape = '\"', nullstr = {nulls}, strict_mode = true{_BUFFER[0]})")
-    if not numbered:   # numbered later from the rowid of an order-preserving CREATE TABLE AS
-        return f"(SELECT *, 0::BIGINT AS source_row FROM {csv})"
-    return f"(SELECT *, row_number() OVER () AS source_row FROM {csv})"
+    return f"(SELECT *, 0::BIGINT AS source_row FROM {csv})"
 
 
 #: extra read_csv options (tests set a small ``buffer_size`` to make DuckDB scan a small file in
@@ -82,7 +80,7 @@ def converted_sql(spec: ItemSpec, columns: list[str], ctx: ReadContext, path: Pa
     """Every row of the file converted in one parallel scan: ``_ok`` (the row takes the fast path),
     posts' columns, and for a slow row its raw values (:data:`RAW_LIST`); ``source_row`` is left 0,
     to be numbered from the rowid of the table this is stored into in file order."""
-    query = _query(spec, columns, ctx, read_csv_sql(path, columns, numbered=False))
+    query = _query(spec, columns, ctx, read_csv_sql(path, columns))
     raw = [_q(_RAW + c) for c in columns]   # one list column instead of one mostly-NULL column each
     return (f"SELECT * EXCLUDE (source_row, {', '.join(raw)}), "
             f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS {RAW_LIST} FROM ({query})")
@@ -94,8 +92,9 @@ RAW_LIST = "_raw"
 
 @dataclasses.dataclass
 class DirectPosts:
-    """A file for this path: ``stage`` does nothing (nothing is staged), ``load`` reads it into
-    ``posts`` inside the transaction, ``fallback`` gives the batched path for a retry."""
+    """A file for this path: ``stage`` converts it into a temp table before the transaction,
+    ``load`` moves it into ``posts`` inside the transaction, ``fallback`` gives the batched path for
+    a retry."""
 
     ws: Any
     spec: ItemSpec
