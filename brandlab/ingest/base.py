@@ -463,7 +463,6 @@ def read_json_records(path: Path, encoding: str = "utf-8-sig") -> list[Any]:
     return obj if isinstance(obj, list) else [obj]
 
 
-#: names that moved to the driver and writer modules, still importable from here
 __all__ = [
     "ADAPTERS", "ROW_LEVEL", "Adapter", "FallBack", "Head", "IngestReport", "Parsed", "ReadContext", "TableCounts", "concat_quarantine",
     "date_from_filename", "detect", "empty_quarantine", "file_hash",

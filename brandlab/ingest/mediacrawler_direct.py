@@ -192,7 +192,8 @@ def _parse_slow(ws: Any, spec: ItemSpec, columns: list[str], ctx: ReadContext, r
     if ends is None:
         return
     sel = ", ".join(f"{RAW_LIST}[{i + 1}] AS {_q(c)}" for i, c in enumerate(columns))
-    slow = con.sql(f"SELECT {sel}, source_row FROM {_ROWS} WHERE NOT _ok ORDER BY source_row").to_arrow_table().to_pandas()
+    rel = con.sql(f"SELECT {sel}, source_row FROM {_ROWS} WHERE NOT _ok ORDER BY source_row")
+    slow = rel.to_arrow_table().to_pandas()
     counts = report.tables.setdefault("posts", TableCounts())
     batch = np.searchsorted(ends, slow["source_row"].to_numpy(), side="left")
     for b in np.unique(batch):
@@ -242,4 +243,5 @@ def _rank_duplicates(ws: Any, path: Path, columns: list[str], ctx: ReadContext, 
         con.execute("INSERT INTO _mc_lose SELECT rid FROM _mc_cand EXCEPT SELECT rid FROM _mc_best")
 
 
-__all__ = ["DirectPosts", "convert_file", "converted_sql", "load_direct", "platform_is_empty", "read_csv_sql"]
+__all__ = ["DirectPosts", "convert_file", "converted_sql", "load_direct", "platform_is_empty",
+           "read_csv_sql"]

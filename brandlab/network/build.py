@@ -22,8 +22,9 @@ Everything is vectorised: chains are split by Arrow regex kernels
 lookups (a name's id, the author of a post, an account's earliest repost of a root) are Arrow
 ``index_in`` probes on NUL-joined keys (platform, NUL, id) over Arrow string columns, which stay
 Arrow until the output frames; pandas merges, de-duplications and object arrays cost ~2x more CPU
-(``tests/network/build_before.py`` keeps that version as the oracle the tests compare against). The only per-row Python left is the rare chain whose pieces hold two colons on a platform
-where a known nickname contains a colon (see ``chain_name_table``).
+(``tests/network/build_before.py`` keeps that version as the oracle the tests compare against).
+The only per-row Python left is the rare chain whose pieces hold two colons on a platform where a
+known nickname contains a colon (see ``chain_name_table``).
 """
 
 from __future__ import annotations

@@ -103,6 +103,8 @@ def _decimal_codes(arrs: list[pa.LargeStringArray]) -> tuple[list[np.ndarray], p
     Bilibili and Kuaishou ids): parsed to int64 and hashed as integers, with the strings never
     concatenated or hashed; the distinct ids are the numbers formatted back, which is exact since
     each id was checked to be written as ``str(int(id))``. None when any id is not such a number."""
+    if not arrs:
+        return None
     ints = []
     for a in arrs:
         x = _decimal_ints(a) if len(a) else np.zeros(0, dtype=np.int64)
@@ -115,10 +117,10 @@ def _decimal_codes(arrs: list[pa.LargeStringArray]) -> tuple[list[np.ndarray], p
     runs = bool(len(allx)) and int(head.sum()) < len(allx) - len(allx) // 8
     x = allx[head] if runs else allx
     valid = x >= 0
-    codes = np.full(len(x), -1, dtype=np.int64)
     if valid.all():
         codes, vals = pd.factorize(x)   # numbered in order of first appearance
     else:
+        codes = np.full(len(x), -1, dtype=np.int64)
         codes[valid], vals = pd.factorize(x[valid])
     codes = np.asarray(codes, dtype=np.int64)
     if runs:
