@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 DEFAULT_WORKSPACE = Path(".brandlab") / "workspace.duckdb"
 TIMEZONE = "Asia/Shanghai"
@@ -56,7 +56,7 @@ class Settings:
     as_of: str | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if env is None else env
         base = cls(
             workspace=Path(env.get("BRANDLAB_WORKSPACE") or DEFAULT_WORKSPACE),
@@ -73,5 +73,5 @@ class Settings:
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **clean) if clean else base  # type: ignore[arg-type]
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from brandlab.config import Settings
 from brandlab.workspace import Workspace
@@ -48,7 +49,7 @@ def available_stages() -> list[tuple[str, str]]:
 
 def analyze(ws: Workspace, settings: Settings, *, stages: list[str] | None = None,
             on_stage: Callable[[str], Progress | None] | None = None,
-            engine: "Engine | None" = None) -> dict[str, dict[str, int]]:
+            engine: Engine | None = None) -> dict[str, dict[str, int]]:
     """Run the analysis stages in order; ``stages`` restricts to those names (order kept).
 
     ``engine`` runs the per-post parts of the stages that support it (see :mod:`brandlab.engine`);

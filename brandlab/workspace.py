@@ -14,8 +14,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -24,7 +25,19 @@ import pyarrow as pa
 from brandlab.config import TIMEZONE
 from brandlab.errors import BrandlabError, format_message
 from brandlab.schema import (
-    BOOL, DATE, FLOAT, INT, JSON, LIST, STR, TABLES, TIME, TableSchema, coerce, lists_from_arrow, validate,
+    BOOL,
+    DATE,
+    FLOAT,
+    INT,
+    JSON,
+    LIST,
+    STR,
+    TABLES,
+    TIME,
+    TableSchema,
+    coerce,
+    lists_from_arrow,
+    validate,
 )
 
 log = logging.getLogger(__name__)
@@ -129,14 +142,14 @@ class Workspace:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> "Workspace":
+    def __enter__(self) -> Workspace:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator["Workspace"]:
+    def transaction(self) -> Iterator[Workspace]:
         """All writes inside happen together or not at all."""
         with self._lock:
             if self._in_tx:  # nested: the outer transaction decides

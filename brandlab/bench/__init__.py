@@ -8,17 +8,17 @@ the ratio (not the absolute time) is what gets compared between runs on noisy ma
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import resource
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-import contextlib
+from typing import Any
 
 
 @dataclass
@@ -95,7 +95,7 @@ class PeakRSS:
             self.peak_mb = max(self.peak_mb, self.current_mb())
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "PeakRSS":
+    def __enter__(self) -> PeakRSS:
         self.peak_mb = self.current_mb()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
@@ -168,7 +168,7 @@ def format_table(report: dict[str, Any]) -> str:
             r["target"] or "",
         ))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths)) for row in rows)
+    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows)
 
 
 def write_json(report: dict[str, Any], path: Path) -> None:

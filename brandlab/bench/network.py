@@ -16,6 +16,7 @@ first ``NX_CASCADE_NODES`` nodes' worth of cascades, since its all-pairs Wiener 
 from __future__ import annotations
 
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -159,6 +160,18 @@ def _nx_cascades(parent: np.ndarray) -> None:
         nx.wiener_index(g)
 
 
+def _usage(since: dict[str, float] | None = None) -> dict[str, float]:
+    """This process's user and system CPU seconds and minor page faults (all threads), or their
+    change since an earlier reading: a first call's extra cost on fresh memory is system time."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    now = {"user_s": r.ru_utime, "sys_s": r.ru_stime, "minor_faults": float(r.ru_minflt)}
+    return now if since is None else {k: v - since[k] for k, v in now.items()}
+
+
+def _fmt_usage(u: dict[str, float]) -> str:
+    return f"CPU user {u['user_s']:.2f}s + system {u['sys_s']:.2f}s, {int(u['minor_faults']):,} page faults"
+
+
 def _top_overlap(x: np.ndarray, ref: np.ndarray, k: int = 100) -> tuple[int, bool]:
     a, b = np.argsort(-x, kind="stable")[:k], np.argsort(-ref, kind="stable")[:k]
     return len(set(a.tolist()) & set(b.tolist())), bool(np.array_equal(a, b))
@@ -176,31 +189,34 @@ def bench_network(n_posts: int, workdir: Path) -> list[BenchResult]:
     cut = int(np.append(np.flatnonzero(parent < 0), n_nodes)[n_nx])
     with timed() as tb:
         _nx_cascades(parent[:cut])
-    cpu0 = time.process_time()
+    u0 = _usage()
     with PeakRSS() as rss, timed() as ta:
         res = cascade_metrics(df)
-    cpu = time.process_time() - cpu0
+    first = _usage(u0)
     out.append(BenchResult(
         "network.cascade_metrics", n_nodes, "nodes", ta[0], rss.peak_mb,
         baseline=f"networkx BFS + wiener_index per cascade, on {cut:,} nodes", baseline_seconds=tb[0] * n_nodes / cut,
         target=">= 1M nodes/s", notes=f"{len(res.metrics):,} cascades, Weibo-mid string ids, first call in the process; "
-                                      f"repairs checked; CPU {cpu:.2f}s "
+                                      f"repairs checked; {_fmt_usage(first)} "
                                       f"(load avg {os.getloadavg()[0]:.1f}); baseline time scaled linearly from its "
                                       "subset (its true cost is superlinear)",
-        extra={"baseline_nodes": cut, "cpu_seconds": cpu, "loadavg": os.getloadavg()[0]}))
-    # the first call above runs in a cold process (its fresh arrays page-fault in); the same call
-    # repeated, best of 3, is what a long-lived session (the app, analyze over many campaigns) sees
+        extra={"baseline_nodes": cut, "cpu_seconds": first["user_s"] + first["sys_s"], **first,
+               "loadavg": os.getloadavg()[0]}))
+    # the first call above runs in a cold process: its fresh arrays page-fault in, and the kernel
+    # time that costs is reported beside it. The same call repeated, best of 3, is the throughput a
+    # long-lived session (the app, analyze over many campaigns) sees
     warm = []
     for _ in range(3):
-        c0, w0 = time.process_time(), time.perf_counter()
+        u0, w0 = _usage(), time.perf_counter()
         cascade_metrics(df)
-        warm.append((time.perf_counter() - w0, time.process_time() - c0))
-    best = min(warm)
+        warm.append((time.perf_counter() - w0, _usage(u0)))
+    best = min(warm, key=lambda w: w[0])
     out.append(BenchResult(
         "network.cascade_metrics(repeat, best of 3)", n_nodes, "nodes", best[0], None,
-        target=">= 1M nodes/s", notes=f"the same call on the same frame after the first; CPU {best[1]:.2f}s; "
+        target=">= 1M nodes/s", notes=f"the same call on the same frame after the first; {_fmt_usage(best[1])}; "
                                       f"walls {', '.join(f'{w:.2f}' for w, _ in warm)} s",
-        extra={"cpu_seconds": best[1], "walls": [w for w, _ in warm]}))
+        extra={"cpu_seconds": best[1]["user_s"] + best[1]["sys_s"], **best[1],
+               "walls": [w for w, _ in warm], "calls": [u for _, u in warm]}))
     # ids that are not decimal numbers (Xiaohongshu's hex ids) are hashed as strings: slower
     hexdf = cascade_frame(parent, t, "hex")
     c0 = time.process_time()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 
 import numpy as np
@@ -11,8 +10,16 @@ import pytest
 
 from brandlab.compare.logodds import log_odds_dirichlet
 from brandlab.compare.stats import (
-    adjust_pvalues, author_means, bootstrap_median_ratio, brunner_munzel, mann_whitney, mix_test, nb_rate_ratio,
-    share_difference, summarise_engagement, wilson_interval,
+    adjust_pvalues,
+    author_means,
+    bootstrap_median_ratio,
+    brunner_munzel,
+    mann_whitney,
+    mix_test,
+    nb_rate_ratio,
+    share_difference,
+    summarise_engagement,
+    wilson_interval,
 )
 from brandlab.errors import InsufficientDataError, SmallSampleWarning
 
