@@ -74,6 +74,7 @@ def test_cascade_rows_split_cpu_and_ingest_times_the_storage_floor(report: dict[
     rows = {r["stage"]: r for r in report["results"]}
     first, again = rows["network.cascade_metrics"], rows["network.cascade_metrics(repeat, best of 3)"]
     assert first["target"] is None and again["target"] == ">= 1M nodes/s"
+    assert again["baseline_seconds"] == first["baseline_seconds"] and again["ratio"] > 0
     for r in (first, again):
         assert {"user_s", "sys_s", "minor_faults"} <= set(r["extra"]) and r["extra"]["user_s"] > 0
         assert math.isclose(r["extra"]["cpu_seconds"], r["extra"]["user_s"] + r["extra"]["sys_s"])
