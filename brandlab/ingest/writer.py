@@ -27,13 +27,17 @@ def derive_from_posts(ws: Any, source_file: str) -> dict[str, int]:
           AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.platform = c.platform AND e.kind = 'reply'
                           AND e.post_id = c.post_id AND e.src_author_id = p.author_id
                           AND e.dst_author_id = c.author_id)""", {"f": source_file}).fetchone()
+    # the anti-join is left out when ``authors`` holds no row of the file's platforms (a fresh
+    # workspace or platform): it cost ~0.2 s of a 1M-row ingest even against an empty table
+    known = con.execute("""SELECT EXISTS (SELECT 1 FROM authors a WHERE a.platform IN
+        (SELECT DISTINCT platform FROM posts WHERE source_file = $f))""", {"f": source_file}).fetchone()
+    new_only = """AND NOT EXISTS (SELECT 1 FROM authors a WHERE a.platform = posts.platform
+                          AND a.author_id = posts.author_id)""" if known and known[0] else ""
     n_authors = con.execute(
-        """INSERT INTO authors (platform, author_id, nickname, source_file, source_format)
+        f"""INSERT INTO authors (platform, author_id, nickname, source_file, source_format)
         SELECT platform, author_id, arg_max(author_name, coalesce(crawled_at, published_at)), $f,
                any_value(source_format)
-        FROM posts WHERE source_file = $f AND author_id IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM authors a WHERE a.platform = posts.platform
-                          AND a.author_id = posts.author_id)
+        FROM posts WHERE source_file = $f AND author_id IS NOT NULL {new_only}
         GROUP BY platform, author_id""", {"f": source_file}).fetchone()
     out = {"edges": int(n_edges[0]) if n_edges else 0, "authors": int(n_authors[0]) if n_authors else 0}
     return {k: v for k, v in out.items() if v}
