@@ -73,29 +73,26 @@ def encode_ids(columns: Sequence[Any]) -> tuple[list[np.ndarray], pa.LargeString
     return out, uniques
 
 
-#: 10**k for k = 0..18: a non-negative int64 x has ``searchsorted(_POW10, x, "right")`` decimal digits
-_POW10 = 10 ** np.arange(19, dtype=np.int64)
-
-
 def _decimal_ints(arr: pa.LargeStringArray) -> np.ndarray | None:
     """The ids as int64 (-1 = null) when every id is a plain decimal number below 2**63, written
-    exactly as ``str(int(id))``; None otherwise (a sign, a leading zero, a space, a letter, ...)."""
+    exactly as ``str(int(id))``; None otherwise (a sign, a leading zero, a space, a letter, ...).
+
+    ASCII digits only (no sign, space or other script) and no leading zero (``"0"`` itself is one)
+    is exactly ``str(int(id))``; the masks are Arrow bitmaps, so the check adds no int64 array."""
     n = len(arr)
     if arr.null_count == n:
         return np.full(n, -1, dtype=np.int64)
     if not pc.all(pc.ascii_is_decimal(arr)).as_py():   # checked first: a failing cast costs ~0.5 us/id
         return None
+    if pc.any(pc.and_(pc.starts_with(arr, "0"), pc.not_equal(arr, "0"))).as_py():   # "05" is not 5
+        return None
     try:
         nums = pc.cast(arr, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):   # beyond int64
         return None
-    x = np.asarray(pc.fill_null(nums, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    digits = np.searchsorted(_POW10, x, side="right")
-    digits[x <= 0] = 1
-    lengths = np.asarray(pc.fill_null(pc.binary_length(arr), 1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    if not np.array_equal(digits, lengths):   # "05" parses as 5 but is another id
-        return None
-    return x
+    if nums.null_count:
+        nums = pc.fill_null(nums, -1)
+    return np.asarray(nums.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _decimal_codes(arrs: list[pa.LargeStringArray]) -> tuple[list[np.ndarray], pa.LargeStringArray] | None:
