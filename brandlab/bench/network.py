@@ -217,8 +217,9 @@ def bench_network(n_posts: int, workdir: Path) -> list[BenchResult]:
     out.append(BenchResult(
         "network.cascade_metrics(repeat, best of 3)", n_nodes, "nodes", best[0], None,
         baseline=f"networkx BFS + wiener_index per cascade, on {cut:,} nodes (timed once, above)",
-        baseline_seconds=tb[0] * n_nodes / cut, target=">= 1M nodes/s", notes=f"the same call on the same frame after the first; {_fmt_usage(best[1])}; "
-                                      f"walls {', '.join(f'{w:.2f}' for w, _ in warm)} s",
+        baseline_seconds=tb[0] * n_nodes / cut, target=">= 1M nodes/s",
+        notes=f"the same call on the same frame after the first; {_fmt_usage(best[1])}; "
+              f"walls {', '.join(f'{w:.2f}' for w, _ in warm)} s",
         extra={"cpu_seconds": best[1]["user_s"] + best[1]["sys_s"], **best[1],
                "walls": [w for w, _ in warm], "calls": [u for _, u in warm]}))
     # ids that are not decimal numbers (Xiaohongshu's hex ids) are hashed as strings: slower
