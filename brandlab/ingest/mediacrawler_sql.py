@@ -46,7 +46,7 @@ from brandlab.ingest.mediacrawler import (
     _check_columns,
     parse_records,
 )
-from brandlab.ingest.values import parse_times_checked
+from brandlab.ingest.values import _MULT, parse_times_checked
 from brandlab.ingest.writer import quarantine_frame
 from brandlab.schema import POST, QUARANTINE, validate
 
@@ -83,6 +83,13 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: display counts the SQL reads itself: a unit (and an optional '+'), or digits and a '+'; at most 9
+#: digits before a unit and 6 after the point, so the scaled value is exact and fits a BIGINT.
+#: Other forms (spaces, commas, full-width digits, '12.5' without a unit, ...) take the Python parser.
+_UNITS = {u: m for u, m in _MULT.items() if u}
+_DISPLAY_COUNT = f"[0-9]{{1,9}}([.][0-9]{{1,6}})?[{''.join(_UNITS)}][+]?|[0-9]{{1,15}}[+]"
+
+
 class _Sql:
     """SQL expressions over the raw text columns of one file."""
 
@@ -107,11 +114,26 @@ class _Sql:
         return f"({c} IS NULL OR (regexp_full_match({c}, '[0-9A-Za-z_-]+') AND {c} NOT IN ('nan', 'None', 'null')))"
 
     def count_ok(self, name: str) -> str:
+        """Plain digits, or a display count with a unit or a '+' (``1.2万``, ``10万+``, ``3.5w``,
+        ``8K``, ``999+``) in the forms :func:`~brandlab.ingest.values.parse_count` reads exactly so."""
         c = self.col(name)
-        return f"({c} IS NULL OR regexp_full_match({c}, '[0-9]{{1,15}}'))"
+        return (f"({c} IS NULL OR regexp_full_match({c}, '[0-9]{{1,15}}') "
+                f"OR regexp_full_match({c}, {_lit(_DISPLAY_COUNT)}))")
 
     def count(self, name: str) -> str:
-        return f"TRY_CAST({self.col(name)} AS BIGINT)"
+        """The count of a value :meth:`count_ok` accepts: a display count scaled by its unit in exact
+        decimal arithmetic, rounded half up (as ``values._count_from_match``)."""
+        c = self.col(name)
+        num = f"CAST(regexp_extract({c}, '^([0-9]+(?:[.][0-9]+)?)', 1) AS DECIMAL(38, 6))"
+        unit = f"regexp_extract({c}, '([{''.join(_UNITS)}])', 1)"
+        mult = "CASE " + " ".join(f"WHEN {unit} = {_lit(u)} THEN {m}" for u, m in _UNITS.items()) + " ELSE 1 END"
+        return (f"CASE WHEN regexp_full_match({c}, '[0-9]{{1,15}}') THEN CAST({c} AS BIGINT) "
+                f"WHEN regexp_full_match({c}, {_lit(_DISPLAY_COUNT)}) THEN CAST(floor({num} * {mult} + 0.5) AS BIGINT) END")
+
+    def capped(self, names: list[str]) -> str:
+        """Whether any of the counts is a lower bound (``10万+``), for a row whose counts are ok."""
+        cols = [self.col(n) for n in names if n in self.columns]
+        return " OR ".join(f"coalesce(ends_with({c}, '+'), FALSE)" for c in cols) if cols else "FALSE"
 
     def time_ok(self, name: str | None) -> str:
         """NULL, epoch digits (s/ms/us), 'YYYY-MM-DD HH:MM:SS' from 1992 on (no DST in Beijing), or
@@ -178,7 +200,7 @@ def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str) ->
         if src in s.columns:
             conds.append(s.count_ok(src))
             out[canon] = s.count(src)
-    out["counts_capped"] = "FALSE"
+    out["counts_capped"] = s.capped([src for src in spec.counts.values()])
     out["text"] = "_text"
     out["title"] = s.text(spec.title) if spec.title else "NULL"
     out["crawled_at"] = s.time("last_modify_ts")

@@ -8,8 +8,11 @@ import csv
 import json
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from brandlab.ingest import ingest_file
 from brandlab.ingest.mediacrawler_sql import WHITESPACE
@@ -418,3 +421,44 @@ def test_direct_path_numbers_rows_of_a_file_scanned_in_parallel_pieces(tmp_path:
     _assert_same(fast, ref)
     assert converted == [3_000]   # the direct path took the file (no fallback)
     assert fast["posts"]["source_row"].max() == 3_000
+
+
+_COUNT_TEXT = st.one_of(
+    st.from_regex(r"\A[0-9]{1,12}([.][0-9]{1,8})?[ ]?(万|w|W|亿|千|k|K)?[ ]?[+]?\Z", fullmatch=True),
+    st.from_regex(r"\A[0-9０-９.,+万亿千kKwW -]{1,12}\Z", fullmatch=True),
+    st.sampled_from(["1.2万", "10万+", "3.5w", "8K", "3千", "1.1亿", "999+", "0.5万", "1.00005万", "2.5",
+                     "0000012万", "１２万", "1,2万", "1.2万 ", "-", "无", "12.3456789万", "9999999999万"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_COUNT_TEXT, min_size=1, max_size=40))
+def test_sql_counts_agree_with_parse_count(values: list[str]) -> None:
+    """Where the SQL takes a count itself (plain digits, or a unit / '+' display count) its value and
+    cap flag are parse_count's; a value parse_count rejects is never taken."""
+    from brandlab.ingest.mediacrawler_sql import _Sql
+    from brandlab.ingest.values import ValueParseError, parse_count
+
+    s = _Sql(["c"])
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"c": pd.Series(values, dtype=object)}))
+    rows = con.execute(f"SELECT c, {s.count_ok('c')}, {s.count('c')}, {s.capped(['c'])} FROM t").fetchall()
+    for raw, ok, value, capped in rows:
+        try:
+            want: tuple[int | None, bool] | None = parse_count(raw)
+        except ValueParseError:
+            want = None
+        if ok:
+            assert want is not None and (value, capped) == want, raw
+
+
+def test_sql_takes_the_common_display_counts() -> None:
+    from brandlab.ingest.mediacrawler_sql import _Sql
+
+    s = _Sql(["c"])
+    got = duckdb.sql(f"SELECT c, {s.count_ok('c')}, {s.count('c')}, {s.capped(['c'])} FROM (VALUES "
+                     "('1.2万'), ('10万+'), ('3.5w'), ('8K'), ('3千'), ('1.1亿'), ('999+'), ('0.00005万'), ('12'),"
+                     " ('12.5'), ('1.2 万'), ('１２')) v(c)").fetchall()
+    assert got == [("1.2万", True, 12000, False), ("10万+", True, 100000, True), ("3.5w", True, 35000, False),
+                   ("8K", True, 8000, False), ("3千", True, 3000, False), ("1.1亿", True, 110000000, False),
+                   ("999+", True, 999, True), ("0.00005万", True, 1, False), ("12", True, 12, False),
+                   ("12.5", False, None, False), ("1.2 万", False, None, False), ("１２", False, None, False)]
