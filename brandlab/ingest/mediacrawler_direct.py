@@ -5,7 +5,7 @@ Before the file's transaction, :func:`convert_file` reads the file once with Duc
 ``read_csv`` (every column text, the header names given, ``pyarrow.csv``'s null strings) and
 converts it with the SQL of :mod:`brandlab.ingest.mediacrawler_sql` into the connection's temp
 table ``_mc_all``: per row whether it is in a plain form (``_ok``), posts' columns, and for a row in
-another form (``1.2万``, ``5分钟前``, a bad id, ...) its raw values. The insert keeps file order
+another form (``1,234``, ``5分钟前``, a bad id, ...) its raw values. The insert keeps file order
 (``preserve_insertion_order``), so ``rowid + 1`` is the row's number in the file, as the reference
 reader numbers rows; numbering inside the scan (``row_number() OVER ()``) would make the whole
 scan single-threaded, and that was most of this path's time.

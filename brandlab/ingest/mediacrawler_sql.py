@@ -3,10 +3,11 @@
 The file streams through :func:`~brandlab.ingest.mediacrawler_io.csv_batches`, the same
 ``pyarrow.csv`` batches (every column as text, ragged lines quarantined) the chunked reader
 parses, about ``chunk_size`` rows at a time. Each batch is registered in DuckDB and converted in
-SQL: ids, epoch/ISO times, plain integer counts, text masks, hashtags and mentions
+SQL: ids, epoch/ISO times, integer counts and display counts with a unit or a ``+`` (``1.2万``,
+``10万+``), text masks, hashtags and mentions
 (``regexp_extract_all`` with the Python patterns of :mod:`brandlab.ingest.mediacrawler`, ``\\s``
 spelled out as Python's Unicode whitespace). A row passes only when every value it has is in one
-of those plain forms; any other row (``1.2万``, ``5分钟前``, an Excel serial, a bad id, ...) goes
+of those plain forms; any other row (``1,234``, ``5分钟前``, an Excel serial, a bad id, ...) goes
 to :func:`parse_records`, the reference parser, which converts or quarantines it with its reason.
 Each converted batch is appended, with its batch number, to a committed staging table in the
 ``_ingest`` schema (``Workspace.tables()`` lists only ``main``; :func:`stage_tables`), outside any
