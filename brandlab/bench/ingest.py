@@ -158,13 +158,13 @@ def bench_ingest(n_posts: int, workdir: Path) -> list[BenchResult]:
                "rusage_children_max_mb": max(r["rusage_children_max_mb"] for r in rounds),
                "rounds": rounds, "loadavg_before": load, "loadavg_after": load_after}),
         BenchResult(
-        stage="ingest.duckdb_copy", n_items=med["rows"], unit="rows", seconds=med["copy_seconds"],
-        baseline="pyarrow.csv.read_csv", baseline_seconds=med["baseline_seconds"],
-        notes="the storage floor, not brandlab: DuckDB's CREATE TABLE AS of the file read as text (no "
-              "conversion, checks, duplicates or authors), in the same rounds; copy ratios "
-              + ", ".join(f"{r['copy_ratio']:.2f}x" for r in rounds) + "; ingest takes "
-              + ", ".join(f"{r['seconds'] / r['copy_seconds']:.2f}x" for r in rounds) + " the copy's time",
-        extra={"rounds": [{k: r[k] for k in ("baseline_seconds", "copy_seconds", "seconds")} for r in rounds]})]
+            stage="ingest.duckdb_copy", n_items=med["rows"], unit="rows", seconds=med["copy_seconds"],
+            baseline="pyarrow.csv.read_csv", baseline_seconds=med["baseline_seconds"],
+            notes="the storage floor, not brandlab: DuckDB's CREATE TABLE AS of the file read as text (no "
+                  "conversion, checks, duplicates or authors), in the same rounds; copy ratios "
+                  + ", ".join(f"{r['copy_ratio']:.2f}x" for r in rounds) + "; ingest takes "
+                  + ", ".join(f"{r['seconds'] / r['copy_seconds']:.2f}x" for r in rounds) + " the copy's time",
+            extra={"rounds": [{k: r[k] for k in ("baseline_seconds", "copy_seconds", "seconds")} for r in rounds]})]
 
 
 if __name__ == "__main__":   # the child of _in_subprocess: MODE CSV [WORKSPACE]

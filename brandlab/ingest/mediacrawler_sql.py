@@ -201,7 +201,7 @@ def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str) ->
         if src in s.columns:
             conds.append(s.count_ok(src))
             out[canon] = s.count(src)
-    out["counts_capped"] = s.capped([src for src in spec.counts.values()])
+    out["counts_capped"] = s.capped(list(spec.counts.values()))
     out["text"] = "_text"
     out["title"] = s.text(spec.title) if spec.title else "NULL"
     out["crawled_at"] = s.time("last_modify_ts")

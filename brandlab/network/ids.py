@@ -108,7 +108,7 @@ def _decimal_codes(arrs: list[pa.LargeStringArray]) -> tuple[list[np.ndarray], p
         if x is None:
             return None
         ints.append(x)
-    allx = np.concatenate(ints) if ints else np.zeros(0, dtype=np.int64)
+    allx = np.concatenate(ints)   # arrs is not empty
     head = np.ones(len(allx), dtype=bool)   # runs (a root id on every row of its cascade): hash the first of each
     np.not_equal(allx[1:], allx[:-1], out=head[1:])
     runs = bool(len(allx)) and int(head.sum()) < len(allx) - len(allx) // 8
