@@ -47,6 +47,8 @@ def _is_missing(v: Any) -> bool:
 
 MISSING_TOKENS = frozenset({"", "-", "--", "—", "无", "暂无", "none", "None", "null", "NULL", "nan", "NaN", "N/A", "n/a"})
 _MULT = {"": 1, "万": 10_000, "w": 10_000, "W": 10_000, "亿": 100_000_000, "千": 1_000, "k": 1_000, "K": 1_000}
+#: the numeric strings the vectorised count parser may read with ``pd.to_numeric``
+_PLAIN_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 _COUNT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(万|w|W|亿|千|k|K)?\s*(\+)?$")
 _COUNT_PAT = r"^(\d+(?:\.\d+)?)\s*(万|w|W|亿|千|k|K)?\s*(\+)?$"
 
@@ -123,7 +125,13 @@ def parse_counts_checked(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Se
     obj = series.astype(object) if series.dtype != object else series
     num = pd.to_numeric(obj, errors="coerce")
     num = num.where(np.isfinite(num))
-    ok = num.notna() & (num >= 0) & (num == np.floor(num))
+    # a string takes the numeric path only in a form parse_count reads the same way: to_numeric
+    # also reads '0.', '1e3', '+5', '-0' and ' 7', which parse_count rejects or reads otherwise
+    text = np.array([isinstance(x, str) for x in obj], dtype=bool)
+    plain = np.ones(n, dtype=bool)
+    if text.any():
+        plain[text] = obj[text].astype(str).str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+    ok = num.notna() & (num >= 0) & (num == np.floor(num)) & plain
     big = ok & (num >= 2**53)
     values = pd.Series(pd.NA, index=idx, dtype="Int64")
     values[ok & ~big] = num[ok & ~big].astype("int64")
