@@ -462,3 +462,47 @@ def test_sql_takes_the_common_display_counts() -> None:
                    ("8K", True, 8000, False), ("3千", True, 3000, False), ("1.1亿", True, 110000000, False),
                    ("999+", True, 999, True), ("0.00005万", True, 1, False), ("12", True, 12, False),
                    ("12.5", False, None, False), ("1.2 万", False, None, False), ("１２", False, None, False)]
+
+
+_TEXTISH = st.one_of(
+    st.none(), st.text(max_size=8),
+    st.builds(lambda a, b, c: a + b + c, st.sampled_from(["", *WHITESPACE]), st.sampled_from(["", "x", "淄", "\u3001"]),
+              st.sampled_from(["", *WHITESPACE])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_TEXTISH, min_size=1, max_size=40))
+def test_sql_text_is_null_exactly_when_python_strips_it_empty(values: list[str | None]) -> None:
+    """The text mask (its first-character shortcut included) keeps a value as it is unless it is
+    empty or only whitespace, as the reference reader's ``_text`` does."""
+    from brandlab.ingest.mediacrawler_sql import _Sql
+
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"c": pd.Series(values, dtype=object)}))
+    got = [r[0] for r in con.execute(f"SELECT {_Sql(['c']).text('c')} FROM t").fetchall()]
+    assert got == [v if v is not None and v.strip() else None for v in values]
+
+
+def test_sql_times_agree_with_parse_time() -> None:
+    """Every time form the SQL takes converts to parse_time's instant; the forms it leaves to Python
+    (pre-1992 naive times, relative times, other layouts) are NULL there, so the row is slow."""
+    from brandlab.ingest.mediacrawler_sql import _Sql
+    from brandlab.ingest.values import parse_time
+
+    taken = ["100000000", "1730000000", "99999999999", "100000000000", "1730000000123", "99999999999999",
+             "100000000000000", "173000000012345", "2024-11-26 12:38:46", "1992-01-01 00:00:00",
+             "2024-11-26 12:38:46+08:00", "2024-11-26 04:38:46+00:00", "1985-06-01 12:00:00+09:00"]
+    left = ["1991-12-31 23:59:59", "5分钟前", "2024-11-26T12:38:46", "2024-02-30 00:00:00", "0173000000",
+            "1730000000.5", "12345678", "2024-11-26 12:38"]
+    s = _Sql(["c"])
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    con.register("t", pd.DataFrame({"c": taken + left}))
+    rows = con.execute(f"SELECT c, {s.time_ok('c')}, epoch_us({s.time('c')}) FROM t").fetchall()
+    for raw, ok, us in rows:
+        if raw in taken:
+            assert ok, raw
+            want = parse_time(raw).tz_convert("UTC").tz_localize(None).as_unit("us").asm8.view("i8")
+            assert us == int(want), raw   # microseconds since the epoch (years past 2262 included)
+        else:
+            assert not ok and us is None, raw
