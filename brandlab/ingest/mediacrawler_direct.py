@@ -29,6 +29,8 @@ reads the file on the batched path (:class:`~brandlab.ingest.base.FallBack`).
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,10 +136,14 @@ def convert_file(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: R
     the scan itself (``row_number() OVER ()``) would make the whole scan single-threaded."""
     con: duckdb.DuckDBPyConnection = ws.con
     _limit_memory(ws)
+    query = converted_sql(spec, columns, ctx, path)
+    ops = plan_operators(con, query)
+    if set(ops) - ORDER_KEEPING:   # e.g. a long IN list, which DuckDB plans as a join
+        raise FallBack(f"the conversion's plan has {sorted(set(ops) - ORDER_KEEPING)}, which may reorder rows")
     keep = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     con.execute("SET preserve_insertion_order = true")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_all AS {converted_sql(spec, columns, ctx, path)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _mc_all AS {query}")
     except duckdb.InvalidInputException as err:   # a line pyarrow.csv reads otherwise (or quarantines)
         raise FallBack(f"DuckDB cannot read {path.name!r} as pyarrow.csv does: {err}") from err
     finally:
@@ -145,6 +151,23 @@ def convert_file(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: R
     lo, hi, n = con.execute("SELECT min(rowid), max(rowid), count(*) FROM _mc_all").fetchall()[0]
     if n and (lo != 0 or hi != n - 1):   # never seen; the batched path numbers rows itself
         raise FallBack(f"rowids {lo}..{hi} of {n} converted rows do not number them")
+
+
+#: the physical operators the conversion may use: each passes rows on in the scan's order, so the
+#: order-preserving CREATE TABLE AS stores them in file order (a join, an aggregate or a window
+#: would not, and the rowids would still run 0..n-1: :func:`convert_file` refuses such a plan)
+ORDER_KEEPING = frozenset({"READ_CSV", "PROJECTION", "FILTER"})
+
+
+def plan_operators(con: duckdb.DuckDBPyConnection, query: str) -> list[str]:
+    """The physical operators of ``query``'s plan (EXPLAIN in JSON), root first."""
+    def walk(node: dict[str, Any]) -> Iterator[str]:
+        yield str(node.get("name", ""))
+        for child in node.get("children", []):
+            yield from walk(child)
+
+    plan = json.loads(con.execute(f"EXPLAIN (FORMAT json) {query}").fetchall()[0][1])
+    return [name for root in plan for name in walk(root)]
 
 
 def load_direct(ws: Any, path: Path, spec: ItemSpec, columns: list[str], ctx: ReadContext,
@@ -243,5 +266,5 @@ def _rank_duplicates(ws: Any, path: Path, columns: list[str], ctx: ReadContext, 
         con.execute("INSERT INTO _mc_lose SELECT rid FROM _mc_cand EXCEPT SELECT rid FROM _mc_best")
 
 
-__all__ = ["DirectPosts", "convert_file", "converted_sql", "load_direct", "platform_is_empty",
-           "read_csv_sql"]
+__all__ = ["ORDER_KEEPING", "DirectPosts", "convert_file", "converted_sql", "load_direct", "plan_operators",
+           "platform_is_empty", "read_csv_sql"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -15,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brandlab.ingest import ingest_file
+from brandlab.ingest.base import ReadContext
+from brandlab.ingest.mediacrawler import SPECS
 from brandlab.ingest.mediacrawler_sql import WHITESPACE
 from brandlab.workspace import Workspace
 
@@ -506,3 +509,35 @@ def test_sql_times_agree_with_parse_time() -> None:
             assert us == int(want), raw   # microseconds since the epoch (years past 2262 included)
         else:
             assert not ok and us is None, raw
+
+
+def test_direct_path_refuses_a_conversion_plan_that_may_reorder_rows(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long IN list is planned as a hash join, which loses the scan's order while the rowids still
+    run 0..n-1: the direct path then leaves the file to the batched path, whose result is the
+    reference reader's."""
+    import brandlab.ingest.mediacrawler_direct as direct
+
+    a = _generated(tmp_path / "douyin_search_contents_2025-11-02.csv", 500, seed=3)
+    plain = direct.converted_sql
+
+    def with_in_list(*args: Any) -> str:
+        names = ", ".join(f"'no-such-id-{i}'" for i in range(20))
+        return f"SELECT * FROM ({plain(*args)}) WHERE post_id NOT IN ({names})"
+
+    monkeypatch.setattr(direct, "converted_sql", with_in_list)
+    columns = next(csv.reader(a.open(encoding="utf-8-sig")))
+    with duckdb.connect() as con:
+        ops = direct.plan_operators(con, with_in_list(SPECS[("douyin", "contents")], columns, ReadContext(str(a)), a))
+    assert "HASH_JOIN" in ops
+    fallbacks: list[str] = []
+    fallback = direct.DirectPosts.fallback
+
+    def counting(self: direct.DirectPosts) -> Any:
+        fallbacks.append(self.path.name)
+        return fallback(self)
+
+    monkeypatch.setattr(direct.DirectPosts, "fallback", counting)
+    fast, ref, _ = _both([a], chunk_size=200)
+    _assert_same(fast, ref)
+    assert fallbacks == [a.name]
