@@ -7,10 +7,12 @@ that the engine's ingest shares.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,17 +64,42 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
     else:
         adapter = detect(p)
     t0 = time.perf_counter()
-    digest = file_hash(p)
-    ctx = ReadContext(source_file=str(p), file_hash=digest, as_of=_as_of(as_of), campaign=campaign,
-                      chunk_size=chunk_size, source_format=adapter.name)
-    report = IngestReport(str(p), adapter.name, digest)
+    ctx = ReadContext(source_file=str(p), as_of=_as_of(as_of), campaign=campaign, chunk_size=chunk_size,
+                      source_format=adapter.name)
     # an adapter may take the file with its SQL loader (MediaCrawler CSV): asked outside the
     # transaction whether it can, it then streams the file in inside it; None means the chunked reader
     stage_sql = getattr(adapter, "stage_sql", None) if fast and not getattr(ws, "_in_tx", False) else None
     staged = stage_sql(ws, p, ctx) if stage_sql is not None else None
+    staged_early = False
+    # the file's SHA-256 (~0.3 s for 1M rows) is taken on a thread while a loader whose staging
+    # needs no hash (``stages_without_hash``) stages the file; DuckDB and hashlib release the GIL
+    with ThreadPoolExecutor(1, thread_name_prefix="brandlab-hash") as pool:
+        hashing = pool.submit(file_hash, p)
+        if staged is not None and getattr(staged, "stages_without_hash", False):
+            try:
+                with _as_format_error(p, adapter):
+                    staged.stage(IngestReport(str(p), adapter.name, ""))
+                staged_early = True
+            except FallBack as why:   # DuckDB cannot read the file as the chunked reader does
+                log.info("%s: %s; reading it in batches", p.name, why)
+                staged.close()
+                staged = staged.fallback()
+            except BaseException:
+                staged.close()
+                raise
+    try:
+        digest = hashing.result()
+    except BaseException:
+        if staged is not None:
+            staged.close()
+        raise
+    ctx = dataclasses.replace(ctx, file_hash=digest)
+    if staged is not None:
+        staged.ctx = ctx
+    report = IngestReport(str(p), adapter.name, digest)
     try:
         try:
-            _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress)
+            _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress, staged=staged_early)
         except FallBack as why:   # rolled back: the loader's other path takes the file
             if staged is None:
                 raise
@@ -80,7 +107,7 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
             staged.close()
             staged = staged.fallback()
             report = IngestReport(str(p), adapter.name, digest)
-            _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress)
+            _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress, staged=False)
     finally:
         if staged is not None:
             staged.close()
@@ -89,20 +116,22 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
 
 
 def _ingest_in_transaction(ws: Any, p: Path, adapter: Adapter, ctx: ReadContext, report: IngestReport,
-                           staged: Any, on_progress: Progress | None) -> None:
+                           loader: Any, on_progress: Progress | None, *, staged: bool) -> None:
+    """The file into the workspace in one transaction: through ``loader`` (an adapter's SQL
+    loader; its ``stage`` runs first unless ``staged``), else through the adapter's chunked reader."""
     from brandlab import __version__
     from brandlab.schema import TABLES
 
     started = pd.Timestamp.now(tz=TIMEZONE)
     digest = ctx.file_hash
     done = 0
-    if staged is not None:   # into committed staging tables readers never see, before the transaction
+    if loader is not None and not staged:   # into staging tables readers never see, before the transaction
         with _as_format_error(p, adapter):
-            staged.stage(report)
+            loader.stage(report)
     with ws.transaction():
         with _as_format_error(p, adapter):
-            if staged is not None:
-                staged.load(report)
+            if loader is not None:
+                loader.load(report)
                 done = report.rows_read
                 if on_progress:
                     on_progress(done, done)

@@ -104,6 +104,9 @@ class DirectPosts:
     ctx: ReadContext
     path: Path
 
+    #: :meth:`stage` reads nothing of ``ctx.file_hash`` (the driver hashes the file meanwhile)
+    stages_without_hash = True
+
     def stage(self, report: IngestReport) -> None:
         """Convert the file into the connection's temp table ``_mc_all``, before the transaction
         (a temp table never shows in the workspace; :meth:`close` drops it)."""
