@@ -41,7 +41,6 @@ import pandas as pd
 from brandlab.ingest.base import FallBack, IngestReport, ReadContext, TableCounts
 from brandlab.ingest.mediacrawler import ItemSpec
 from brandlab.ingest.mediacrawler_sql import (
-    _RAW,
     NULL_VALUES,
     StagedPosts,
     _limit_memory,
@@ -82,10 +81,9 @@ def converted_sql(spec: ItemSpec, columns: list[str], ctx: ReadContext, path: Pa
     """Every row of the file converted in one parallel scan: ``_ok`` (the row takes the fast path),
     posts' columns, and for a slow row its raw values (:data:`RAW_LIST`); ``source_row`` is left 0,
     to be numbered from the rowid of the table this is stored into in file order."""
-    query = _query(spec, columns, ctx, read_csv_sql(path, columns))
-    raw = [_q(_RAW + c) for c in columns]   # one list column instead of one mostly-NULL column each
-    return (f"SELECT * EXCLUDE (source_row, {', '.join(raw)}), "
-            f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS {RAW_LIST} FROM ({query})")
+    # one list column instead of one mostly-NULL column each
+    query = _query(spec, columns, ctx, read_csv_sql(path, columns), raw_list=RAW_LIST)
+    return f"SELECT * EXCLUDE (source_row) FROM ({query})"
 
 
 #: the column of ``_mc_all`` that holds a slow row's raw values (VARCHAR[], in file column order)

@@ -194,8 +194,10 @@ class _Sql:
         return f"nullif({self.strip(cut)}, '')"
 
 
-def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str) -> str:
-    """SELECT source_row, _ok, the posts columns and the raw text of slow rows, from ``source``.
+def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str, *, raw_list: str | None = None) -> str:
+    """SELECT source_row, _ok, the posts columns and the raw text of slow rows, from ``source``:
+    a column ``raw:<name>`` each, or with ``raw_list`` one VARCHAR[] column of that name holding a
+    slow row's values in file column order (NULL for a fast row; one CASE instead of one a column).
 
     Layered so that each conversion, list or masked text is computed once: DuckDB evaluates an
     expression as often as it is written, and a lambda body once per list element. The first layer
@@ -246,7 +248,10 @@ def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str) ->
     types = {c.name: _SQL_TYPE[c.dtype] for c in POST.columns}
     exprs = ", ".join(f"CAST(({out.get(n, 'NULL')}) AS {types[n]}) AS {_q(n)}"
                       for n in POST.names if n != "source_row")
-    raw = ", ".join(f"CASE WHEN _ok THEN NULL ELSE {_q(c)} END AS {_q(_RAW + c)}" for c in columns)
+    if raw_list is None:
+        raw = ", ".join(f"CASE WHEN _ok THEN NULL ELSE {_q(c)} END AS {_q(_RAW + c)}" for c in columns)
+    else:
+        raw = f"CASE WHEN _ok THEN NULL ELSE [{', '.join(_q(c) for c in columns)}] END AS {_q(raw_list)}"
     ok = " AND ".join(conds)
     converted = ", ".join(f"{e} AS {v[c]}" for c, e in conv.items())
     return f"""SELECT source_row, _ok, {exprs}, {raw} FROM (
