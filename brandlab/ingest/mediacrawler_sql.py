@@ -194,10 +194,14 @@ class _Sql:
         return f"nullif({self.strip(cut)}, '')"
 
 
-def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str, *, raw_list: str | None = None) -> str:
+def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str, *, raw_list: str | None = None,
+           constants: dict[str, str] | None = None) -> str:
     """SELECT source_row, _ok, the posts columns and the raw text of slow rows, from ``source``:
     a column ``raw:<name>`` each, or with ``raw_list`` one VARCHAR[] column of that name holding a
     slow row's values in file column order (NULL for a fast row; one CASE instead of one a column).
+    With ``constants`` the posts columns whose value is one literal for every row of the file
+    (platform, kind, source_file, a column the export lacks, ...) are left out of the SELECT and
+    put there instead, name -> typed SQL literal, for the caller to add where it needs them.
 
     Layered so that each conversion, list or masked text is computed once: DuckDB evaluates an
     expression as often as it is written, and a lambda body once per list element. The first layer
@@ -246,8 +250,12 @@ def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str, *,
     out["source_file"] = _lit(ctx.source_file)
     out["source_format"] = _lit(ctx.source_format)
     types = {c.name: _SQL_TYPE[c.dtype] for c in POST.columns}
-    exprs = ", ".join(f"CAST(({out.get(n, 'NULL')}) AS {types[n]}) AS {_q(n)}"
-                      for n in POST.names if n != "source_row")
+    typed = {n: f"CAST(({out.get(n, 'NULL')}) AS {types[n]})" for n in POST.names if n != "source_row"}
+    if constants is not None:
+        for n in list(typed):
+            if _LITERAL.fullmatch(out.get(n, "NULL")):
+                constants[n] = typed.pop(n)
+    exprs = ", ".join(f"{e} AS {_q(n)}" for n, e in typed.items())
     if raw_list is None:
         raw = ", ".join(f"CASE WHEN _ok THEN NULL ELSE {_q(c)} END AS {_q(_RAW + c)}" for c in columns)
     else:
@@ -260,6 +268,8 @@ def _query(spec: ItemSpec, columns: list[str], ctx: ReadContext, source: str, *,
                 SELECT *, {converted} FROM {source})))"""
 
 
+#: a SQL literal as :func:`_query` writes one (:func:`_lit`, NULL, a boolean)
+_LITERAL = re.compile(r"NULL|TRUE|FALSE|'(?:[^']|'')*'")
 #: the prefix of the first layer's converted times and counts in :func:`_query`
 _CONV = "conv:"
 _SQL_TYPE = {"string": "VARCHAR", "Int64": "BIGINT", "boolean": "BOOLEAN", "datetime": "TIMESTAMPTZ",

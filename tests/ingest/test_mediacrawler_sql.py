@@ -541,3 +541,23 @@ def test_direct_path_refuses_a_conversion_plan_that_may_reorder_rows(tmp_path: P
     fast, ref, _ = _both([a], chunk_size=200)
     _assert_same(fast, ref)
     assert fallbacks == [a.name]
+
+
+def test_direct_path_adds_the_file_wide_literals_it_does_not_store(tmp_path: Path) -> None:
+    """platform, kind, campaign (a quote in it), source_file/format and the columns the export lacks
+    are one literal for the whole file: the direct path leaves them out of its temp table and adds
+    them in the INSERT; the stored rows equal the reference reader's."""
+    import brandlab.ingest.mediacrawler_direct as direct
+
+    a = _generated(tmp_path / "douyin_search_contents_2025-11-02.csv", 400, seed=5)
+    columns = next(csv.reader(a.open(encoding="utf-8-sig")))
+    const = direct.constant_columns(SPECS[("douyin", "contents")], columns, ReadContext(str(a), campaign="it's"))
+    assert {"platform", "kind", "campaign", "source_file", "source_format", "parent_id"} <= set(const)
+    assert "post_id" not in const and "hashtags" not in const
+    states = []
+    for fast in (True, False):
+        with Workspace(":memory:") as ws:
+            ingest_file(ws, a, fast=fast, campaign="it's")
+            states.append(_state(ws))
+    _assert_same(*states)
+    assert set(states[0]["posts"]["campaign"]) == {"it's"} and set(states[0]["posts"]["platform"]) == {"douyin"}
