@@ -70,42 +70,29 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
     # transaction whether it can, it then streams the file in inside it; None means the chunked reader
     stage_sql = getattr(adapter, "stage_sql", None) if fast and not getattr(ws, "_in_tx", False) else None
     staged = stage_sql(ws, p, ctx) if stage_sql is not None else None
-    staged_early = False
-    # the file's SHA-256 (~0.3 s for 1M rows) is taken on a thread while a loader whose staging
-    # needs no hash (``stages_without_hash``) stages the file; DuckDB and hashlib release the GIL
-    with ThreadPoolExecutor(1, thread_name_prefix="brandlab-hash") as pool:
-        hashing = pool.submit(file_hash, p)
-        if staged is not None and getattr(staged, "stages_without_hash", False):
-            try:
-                with _as_format_error(p, adapter):
-                    staged.stage(IngestReport(str(p), adapter.name, ""))
-                staged_early = True
-            except FallBack as why:   # DuckDB cannot read the file as the chunked reader does
-                log.info("%s: %s; reading it in batches", p.name, why)
-                staged.close()
-                staged = staged.fallback()
-            except BaseException:
-                staged.close()
-                raise
     try:
+        # the file's SHA-256 (~0.3 s for 1M rows) is taken on a thread while a loader whose staging
+        # needs no hash (``stages_without_hash``) stages the file; DuckDB and hashlib release the GIL
+        with ThreadPoolExecutor(1, thread_name_prefix="brandlab-hash") as pool:
+            hashing = pool.submit(file_hash, p)
+            staged_early = staged is not None and getattr(staged, "stages_without_hash", False)
+            if staged_early:
+                try:
+                    with _as_format_error(p, adapter):
+                        staged.stage(IngestReport(str(p), adapter.name, ""))
+                except FallBack as why:   # DuckDB cannot read the file as the chunked reader does
+                    staged, staged_early = _fall_back(staged, p, why), False
         digest = hashing.result()
-    except BaseException:
+        ctx = dataclasses.replace(ctx, file_hash=digest)
         if staged is not None:
-            staged.close()
-        raise
-    ctx = dataclasses.replace(ctx, file_hash=digest)
-    if staged is not None:
-        staged.ctx = ctx
-    report = IngestReport(str(p), adapter.name, digest)
-    try:
+            staged.ctx = ctx
+        report = IngestReport(str(p), adapter.name, digest)
         try:
             _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress, staged=staged_early)
         except FallBack as why:   # rolled back: the loader's other path takes the file
             if staged is None:
                 raise
-            log.info("%s: %s; reading it in batches", p.name, why)
-            staged.close()
-            staged = staged.fallback()
+            staged = _fall_back(staged, p, why)
             report = IngestReport(str(p), adapter.name, digest)
             _ingest_in_transaction(ws, p, adapter, ctx, report, staged, on_progress, staged=False)
     finally:
@@ -113,6 +100,13 @@ def ingest_file(ws: Any, path: str | Path, *, fmt: str | None = None, as_of: Any
             staged.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _fall_back(loader: Any, p: Path, why: FallBack) -> Any:
+    """The loader's other path for a file its first path cannot take (the first one closed)."""
+    log.info("%s: %s; reading it in batches", p.name, why)
+    loader.close()
+    return loader.fallback()
 
 
 def _ingest_in_transaction(ws: Any, p: Path, adapter: Adapter, ctx: ReadContext, report: IngestReport,
